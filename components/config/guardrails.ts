@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { dnsLabel } from "./primitives";
+
+const pemPublicKey = z
+    .string()
+    .regex(
+        /^-----BEGIN PUBLIC KEY-----\s+[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----\s*$/,
+        "must be a PEM public key ('-----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----'), e.g. cosign.pub",
+    );
+
+/** An image registry prefix such as `ghcr.io/acme/` (host, optional path, trailing slash). */
+const registryPrefix = z
+    .string()
+    .regex(
+        /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*\/$/,
+        "must be a registry prefix ending in '/', such as 'ghcr.io/acme/'",
+    );
+
+export const guardrailsSchema = z.strictObject({
+    /** Admission policy mode: Audit reports, Enforce rejects. Set explicitly in every stack. */
+    policyMode: z.enum(["Audit", "Enforce"]),
+    /**
+     * Namespaces that admission policies (Kyverno and Gatekeeper) skip: exactly this list, written
+     * out in every stack so that no namespace escapes enforcement by accident.
+     */
+    excludedNamespaces: z.array(dnsLabel).min(1, "must list the system namespaces, at least kube-system"),
+    /** Registries that workload images may come from. */
+    allowedRegistries: z.array(registryPrefix).min(1, "must list at least one registry"),
+    /** Labels every workload must carry. @default app.kubernetes.io/name, app.kubernetes.io/part-of, platform.io/team */
+    requiredLabels: z
+        .array(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]+$/, "must be a Kubernetes label key"))
+        .default(["app.kubernetes.io/name", "app.kubernetes.io/part-of", "platform.io/team"]),
+    /** Cosign public key that workload image signatures are verified against (not a secret). */
+    cosignPublicKey: pemPublicKey.optional(),
+    /** Deny `kubectl exec`, `attach` and ephemeral debug containers. @default false */
+    denyExec: z.boolean().default(false),
+    /** Mesh-wide mTLS mode. @default "STRICT" */
+    mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"),
+    /** ACME (Let's Encrypt) account settings for the public ClusterIssuers. */
+    acme: z.strictObject({
+        email: z.email("must be an e-mail address"),
+    }),
+});
+
+export type GuardrailsConfig = z.infer<typeof guardrailsSchema>;

@@ -1,0 +1,167 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { appSchema, AppConfig } from "./apps";
+import { didYouMean, formatPath, issueMessages } from "./errors";
+import { crossCheck, CrossCheckInput } from "./rules";
+import { ParsedStackConfig, SecretKey, secretKeys, stackConfigSchema, stackConfigShape } from "./schema";
+
+/** The project namespace of every key this program reads. */
+export const configNamespace = "platform";
+
+/**
+ * Config exactly as the Pulumi CLI hands it to the program: every key fully qualified
+ * (`platform:apps`), every value a string (structured values JSON-encoded), plus the keys
+ * that were `secure:` in the stack file.
+ */
+export interface RawStackConfig {
+    values: Record<string, string>;
+    secretKeys: readonly string[];
+    /** The stack file, named in every message (e.g. `stacks/Pulumi.production.yaml`). */
+    source: string;
+}
+
+/** The validated config components receive: secrets arrive as secret Outputs, never strings. */
+export type PlatformConfig = Omit<ParsedStackConfig, SecretKey> & {
+    secrets: { [K in SecretKey]?: pulumi.Output<string> };
+};
+
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(
+            `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+        );
+        this.name = "ConfigError";
+    }
+}
+
+export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; problems: string[] };
+
+/** Validates the raw config, reporting every problem at once. Never throws on bad input. */
+export function parseStackConfig(raw: RawStackConfig): ParseResult {
+    const problems: string[] = [];
+    const at = (path: readonly PropertyKey[], message: string) =>
+        problems.push(`${raw.source}: ${configNamespace}:${formatPath(path)}: ${message}`);
+
+    const known = Object.keys(stackConfigShape);
+    const input: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(raw.values)) {
+        const [ns, key] = splitKey(fullKey);
+        if (ns !== configNamespace) continue;
+        if (!(key in stackConfigShape)) {
+            const hint = didYouMean(key, known);
+            at([key], hint ? `unknown key: did you mean '${configNamespace}:${hint}'?` : `unknown key (allowed: ${known.join(", ")})`);
+            continue;
+        }
+        const isSecretKey = (secretKeys as readonly string[]).includes(key);
+        if (isSecretKey && !raw.secretKeys.includes(fullKey)) {
+            at([key], `is a secret: set it with 'pulumi config set --secret ${fullKey}', never in plain text`);
+            continue;
+        }
+        input[key] = decode(key as keyof typeof stackConfigShape, value);
+    }
+
+    // Parse key by key (and app by app) so a problem in one never hides a problem in another.
+    const parsed: Record<string, unknown> = {};
+    const report = (prefix: PropertyKey[], issues: readonly z.core.$ZodIssue[]) => {
+        for (const issue of issues) {
+            for (const { path, message } of issueMessages({ ...issue, path: [...prefix, ...issue.path] }, knownKeysAt)) at(path, message);
+        }
+    };
+    const parsedApps: { index: number; app: AppConfig }[] = [];
+    for (const [key, schema] of Object.entries(stackConfigShape) as [keyof typeof stackConfigShape, z.ZodType][]) {
+        if (key === "apps" && Array.isArray(input.apps)) {
+            input.apps.forEach((raw, index) => {
+                const app = appSchema.safeParse(raw, { reportInput: true });
+                if (app.success) parsedApps.push({ index, app: app.data });
+                else report(["apps", index], app.error.issues);
+            });
+            parsed.apps = parsedApps.map((a) => a.app);
+            continue;
+        }
+        const result = schema.safeParse(input[key], { reportInput: true });
+        if (result.success) parsed[key] = result.data;
+        else report([key], result.error.issues);
+    }
+    const appNames = Array.isArray(input.apps)
+        ? input.apps.map((a) => (a && typeof a === "object" ? (a as { name?: unknown }).name : undefined))
+        : [];
+    crossCheck({ ...(parsed as Partial<CrossCheckInput>), apps: parsedApps, appNames }, at);
+
+    if (problems.length > 0) return { ok: false, problems: dedupe(problems) };
+    return { ok: true, config: wrapSecrets(parsed as ParsedStackConfig) };
+}
+
+/** Like {@link parseStackConfig}, but throws a {@link ConfigError} listing every problem. */
+export function loadStackConfig(raw: RawStackConfig): PlatformConfig {
+    const result = parseStackConfig(raw);
+    if (!result.ok) throw new ConfigError(result.problems);
+    return result.config;
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const i = fullKey.indexOf(":");
+    return i < 0 ? [configNamespace, fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+/** Strings stay strings where the schema wants one; structured values arrive JSON-encoded. */
+function decode(key: keyof typeof stackConfigShape, value: string): unknown {
+    if (acceptsString(stackConfigShape[key])) return value;
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value; // the schema reports the wrong type with the key's path
+    }
+}
+
+function acceptsString(schema: z.ZodType): boolean {
+    const def = schema._zod.def as { type: string; innerType?: z.ZodType };
+    if (def.innerType) return acceptsString(def.innerType);
+    return def.type === "string" || def.type === "enum";
+}
+
+/** Field names of the object schema found at `path`, used for "did you mean" hints. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+    let schemas: z.ZodType[] = [stackConfigSchema];
+    for (const part of path) schemas = schemas.flatMap((s) => childSchemas(s, part));
+    return [...new Set(schemas.flatMap((s) => objectKeys(s)))];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType[] {
+    const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
+    if (def.innerType) return unwrap(def.innerType);
+    if (def.type === "pipe" && def.in) return unwrap(def.in);
+    if (def.type === "union" && def.options) return def.options.flatMap(unwrap);
+    return [schema];
+}
+
+function childSchemas(schema: z.ZodType, part: PropertyKey): z.ZodType[] {
+    return unwrap(schema).flatMap((s) => {
+        const def = s._zod.def as { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType };
+        if (def.type === "object" && def.shape && typeof part === "string" && part in def.shape) return [def.shape[part]];
+        if (def.type === "array" && def.element && typeof part === "number") return [def.element];
+        if (def.type === "record" && def.valueType) return [def.valueType];
+        return [];
+    });
+}
+
+function objectKeys(schema: z.ZodType): string[] {
+    return unwrap(schema).flatMap((s) => {
+        const def = s._zod.def as { type: string; shape?: Record<string, z.ZodType> };
+        return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+    });
+}
+
+function wrapSecrets(parsed: ParsedStackConfig): PlatformConfig {
+    const secrets: PlatformConfig["secrets"] = {};
+    const rest: Record<string, unknown> = { ...parsed };
+    for (const key of secretKeys) {
+        const value = parsed[key];
+        delete rest[key];
+        if (value !== undefined) secrets[key] = pulumi.secret(value);
+    }
+    return { ...(rest as Omit<ParsedStackConfig, SecretKey>), secrets };
+}
+
+function dedupe(items: string[]): string[] {
+    return [...new Set(items)];
+}

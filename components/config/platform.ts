@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { helmValues, replicas, duration, byteQuantity, hostname } from "./primitives";
+
+/**
+ * Per-component switches and knobs for the platform Helm releases. Every component accepts
+ * `enabled` and raw Helm `values` (deep-merged over the typed defaults, the user winning);
+ * typed knobs cover what platform teams tune most. Unset knobs fall back to the component's
+ * per-environment defaults table.
+ */
+const release = {
+    /** @default true */
+    enabled: z.boolean().optional(),
+    /** Raw Helm values, deep-merged over the component's typed defaults. @default {} */
+    values: helmValues.optional(),
+};
+
+const haRelease = {
+    ...release,
+    /** Replicas of the component's main Deployment. @default per-environment table */
+    replicas: replicas.optional(),
+};
+
+const exposed = {
+    /** Publish the UI through the ingress controller with a cert-manager certificate. @default false */
+    expose: z.boolean().optional(),
+    /** Host for the UI; must sit under the platform domain. @default "<name>.<domain>" */
+    host: hostname.optional(),
+};
+
+export const componentsSchema = z.strictObject({
+    ingressNginx: z
+        .strictObject({
+            ...haRelease,
+            /** Kubernetes Service type of the controller. @default "LoadBalancer" */
+            serviceType: z.enum(["LoadBalancer", "NodePort"]).optional(),
+        })
+        .prefault({}),
+    certManager: z.strictObject(haRelease).prefault({}),
+    kyverno: z.strictObject(haRelease).prefault({}),
+    gatekeeper: z.strictObject(haRelease).prefault({}),
+    istio: z
+        .strictObject({
+            ...haRelease,
+            /** How workloads join the mesh. @default "sidecar" */
+            dataplane: z.enum(["sidecar", "ambient"]).optional(),
+            /** Replicas of the ingress gateway. @default per-environment table */
+            gatewayReplicas: replicas.optional(),
+        })
+        .prefault({}),
+    argocd: z.strictObject({ ...haRelease, ...exposed }).prefault({}),
+    argoRollouts: z.strictObject(haRelease).prefault({}),
+    keda: z.strictObject(haRelease).prefault({}),
+    kubePrometheusStack: z
+        .strictObject({
+            ...release,
+            /** Prometheus replicas. @default per-environment table */
+            replicas: replicas.optional(),
+            /** How long Prometheus keeps samples. @default per-environment table */
+            retention: duration.optional(),
+            /** Prometheus volume size. @default per-environment table */
+            storageSize: byteQuantity.optional(),
+            grafana: z.strictObject(exposed).prefault({}),
+        })
+        .prefault({}),
+    cloudnativePg: z.strictObject(haRelease).prefault({}),
+    strimzi: z.strictObject(haRelease).prefault({}),
+});
+
+export type ComponentsConfig = z.infer<typeof componentsSchema>;
+export type ComponentName = keyof ComponentsConfig;

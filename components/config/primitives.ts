@@ -1,0 +1,67 @@
+import { z } from "zod";
+
+/**
+ * Building blocks shared by every part of the stack config schema. Each refinement carries a
+ * message written for the person editing the stack file.
+ */
+
+/** RFC 1123 label, the rule Kubernetes applies to namespace and most object names. */
+export const dnsLabel = z
+    .string()
+    .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+        "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+    )
+    .max(63, "must be at most 63 characters (DNS-1123 label)");
+
+/** A fully qualified host name such as `api.example.com` (no scheme, no port, no trailing dot). */
+export const hostname = z
+    .string()
+    .max(253, "must be at most 253 characters")
+    .regex(
+        /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/,
+        "must be a lowercase fully qualified host name such as 'api.example.com' (no scheme, port, wildcard or trailing dot)",
+    );
+
+/** Kubernetes CPU quantity (`250m`, `1`, `1.5`). */
+export const cpuQuantity = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, "must be a CPU quantity such as '250m' or '2'");
+
+/** Kubernetes memory/storage quantity (`512Mi`, `2Gi`, `1G`). */
+export const byteQuantity = z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/, "must be a quantity such as '512Mi' or '20Gi'");
+
+export const resourceAmounts = z.strictObject({
+    cpu: cpuQuantity.optional(),
+    memory: byteQuantity.optional(),
+});
+
+/** Container resources: requests and limits; the schema requires both where workloads run. */
+export const resources = z.strictObject({
+    requests: resourceAmounts,
+    limits: resourceAmounts,
+});
+
+export const replicas = z
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(100, "must be at most 100");
+
+export const percentage = z.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100");
+
+/** Raw Helm values: the one untyped escape hatch, deep-merged over the typed defaults. */
+export const helmValues = z.record(z.string(), z.unknown());
+
+/** Go-style duration used by several operators (`30s`, `5m`, `1h30m`). */
+export const duration = z.string().regex(/^([0-9]+(ms|s|m|h))+$/, "must be a duration such as '60s', '5m' or '1h'");
+
+/** Five-field cron schedule (`0 2 * * *`), as Kubernetes CronJobs use. */
+export const cronSchedule = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as '0 2 * * *'");
+
+export const environments = ["dev", "staging", "production"] as const;
+export const environment = z.enum(environments);
+export type Environment = z.infer<typeof environment>;
+
+export const logLevel = z.enum(["debug", "info", "warn", "error"]);
+export type LogLevel = z.infer<typeof logLevel>;

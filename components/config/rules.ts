@@ -1,0 +1,99 @@
+import type { AppConfig } from "./apps";
+import type { NamespaceConfig } from "./namespaces";
+
+/**
+ * Rules that span several keys. They run on whatever parts of the config parsed, so one bad
+ * key never hides another problem; each reports at the key a reader has to change.
+ */
+export interface CrossCheckInput {
+    environment: string;
+    cluster: { context?: string };
+    kubeconfig?: string;
+    domain: string;
+    namespaces: Record<string, NamespaceConfig>;
+    /** Apps that parsed, with their index in the stack file's list. */
+    apps: { index: number; app: AppConfig }[];
+    /** Every app name as written, valid app or not, for duplicate detection. */
+    appNames: unknown[];
+    components: { kubePrometheusStack: { enabled?: boolean } };
+}
+
+export type Issue = (path: (string | number)[], message: string) => void;
+
+export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    if (cfg.cluster) {
+        if (cfg.cluster.context !== undefined && cfg.kubeconfig !== undefined) {
+            issue(["cluster", "context"], "set either cluster.context or the secret platform:kubeconfig, not both");
+        }
+        if (cfg.cluster.context === undefined && cfg.kubeconfig === undefined) {
+            issue(["cluster", "context"], "is required unless the secret platform:kubeconfig is set");
+        }
+    }
+    if (cfg.namespaces && cfg.components) checkNamespaces(cfg.namespaces, cfg.components, issue);
+    checkAppNames(cfg.appNames ?? [], issue);
+    for (const { index, app } of cfg.apps ?? []) checkApp(app, index, cfg, issue);
+}
+
+function checkNamespaces(namespaces: Record<string, NamespaceConfig>, components: CrossCheckInput["components"], issue: Issue): void {
+    const monitoring = Object.values(namespaces).filter((ns) => ns.layer === "monitoring");
+    if (components.kubePrometheusStack.enabled !== false && monitoring.length !== 1) {
+        issue(
+            ["namespaces"],
+            `must have exactly one namespace with layer 'monitoring' for kube-prometheus-stack (found ${monitoring.length})`,
+        );
+    }
+    for (const [name, ns] of Object.entries(namespaces)) {
+        if (ns.layer === "amplifier" && ns.mesh !== undefined && ns.mesh !== "none") {
+            issue(["namespaces", name, "mesh"], "must be 'none': the amplifier namespace has no in-cluster traffic to mesh");
+        }
+    }
+}
+
+function checkAppNames(names: unknown[], issue: Issue): void {
+    const seen = new Map<unknown, number>();
+    names.forEach((name, i) => {
+        const first = seen.get(name);
+        if (typeof name !== "string") return;
+        if (first !== undefined) issue(["apps", i, "name"], `duplicate app name '${name}' (also apps[${first}])`);
+        else seen.set(name, i);
+    });
+}
+
+function checkApp(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    if (cfg.namespaces && !(app.namespace in cfg.namespaces)) {
+        issue(["apps", i, "namespace"], `'${app.namespace}' is not one of platform:namespaces (${Object.keys(cfg.namespaces).join(", ")})`);
+    }
+    const names = new Set(cfg.appNames ?? []);
+    app.callers.forEach((caller, j) => {
+        if (!names.has(caller)) issue(["apps", i, "callers", j], `'${caller}' is not an app of this stack`);
+        if (caller === app.name) issue(["apps", i, "callers", j], "an app cannot list itself as a caller");
+    });
+    if (app.ingress && cfg.domain && !isUnder(app.ingress.host, cfg.domain)) {
+        issue(["apps", i, "ingress", "host"], `'${app.ingress.host}' must be under the platform domain '${cfg.domain}'`);
+    }
+    if (cfg.environment === "production" && app.image.digest === undefined) {
+        issue(["apps", i, "image", "digest"], "is required in production: pin the image by digest");
+    }
+    checkAutoscaling(app, i, issue);
+}
+
+function checkAutoscaling(app: AppConfig, i: number, issue: Issue): void {
+    const a = app.autoscaling;
+    if (a === undefined) return;
+    if (a.minReplicas > a.maxReplicas) {
+        issue(["apps", i, "autoscaling", "minReplicas"], `must not exceed maxReplicas (${a.minReplicas} > ${a.maxReplicas})`);
+    }
+    if (app.replicas !== undefined && (app.replicas < a.minReplicas || app.replicas > a.maxReplicas)) {
+        issue(
+            ["apps", i, "replicas"],
+            `must lie within autoscaling ${a.minReplicas}-${a.maxReplicas}: it is only the initial count, the autoscaler owns it afterwards`,
+        );
+    }
+    if (a.kind === "hpa" && a.cpuUtilization === undefined && a.memoryUtilization === undefined) {
+        issue(["apps", i, "autoscaling"], "must set cpuUtilization or memoryUtilization for an HPA");
+    }
+}
+
+export function isUnder(host: string, domain: string): boolean {
+    return host === domain || host.endsWith(`.${domain}`);
+}

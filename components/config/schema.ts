@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { appSchema } from "./apps";
+import { guardrailsSchema } from "./guardrails";
+import { namespaceSchema } from "./namespaces";
+import { componentsSchema } from "./platform";
+import { dnsLabel, environment, hostname, logLevel } from "./primitives";
+
+/**
+ * The single source of truth for what a stack file may say under the `platform:` namespace.
+ * Every top-level key here is one `platform:<key>` entry of `stacks/Pulumi.<stack>.yaml`.
+ * The TypeScript types the components receive are inferred from it.
+ */
+export const stackConfigShape = {
+    /** Which environment this stack is; selects the per-environment defaults tables. */
+    environment,
+    /** The target cluster: a kubeconfig context, or the secret `platform:kubeconfig`. */
+    cluster: z.strictObject({
+        /** kubeconfig context to deploy to. Exactly one of this and `platform:kubeconfig`. */
+        context: z.string().min(1).optional(),
+        /** Kubernetes distribution; k3s and kind need a different CNI binary path for Istio. @default "generic" */
+        distribution: z.enum(["generic", "k3s", "kind"]).default("generic"),
+    }),
+    /** Secret kubeconfig (set with `pulumi config set --secret platform:kubeconfig`). */
+    kubeconfig: z.string().min(1, "must not be empty").optional(),
+    /** The platform's DNS domain; app and UI hosts must sit under it. */
+    domain: hostname,
+    /** Log level of the platform components. @default "info" (Pulumi.yaml) */
+    logLevel: logLevel.default("info"),
+    /** The platform's namespaces, by name, each in one layer. */
+    namespaces: z.record(dnsLabel, namespaceSchema),
+    /** Platform Helm releases: enable flags, typed knobs and raw values. @default all enabled */
+    components: componentsSchema.prefault({}),
+    /** Admission policies, mesh security and certificate issuers. */
+    guardrails: guardrailsSchema,
+    /** The apps this stack deploys. @default [] */
+    apps: z.array(appSchema).default([]),
+};
+
+/** Top-level keys whose values are secrets: refused in plain text, handed to components as secret Outputs. */
+export const secretKeys = ["kubeconfig"] as const;
+export type SecretKey = (typeof secretKeys)[number];
+
+/** The whole stack config; {@link parseStackConfig} parses it key by key so every problem surfaces. */
+export const stackConfigSchema = z.strictObject(stackConfigShape);
+
+/** The validated stack config as parsed, before secrets are wrapped. */
+export type ParsedStackConfig = z.infer<typeof stackConfigSchema>;

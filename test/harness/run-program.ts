@@ -1,0 +1,197 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import { MockOptions, platformMocks } from "./mocks";
+import { CliConfig, cliConfigForStack, cliConfigFromYaml, readProject, stackFilePath } from "./stack-files";
+
+/** A value that was a Pulumi secret. Serialises as "[secret]" so it is never written in clear. */
+export class SecretValue {
+    constructor(readonly value: unknown) {}
+    toJSON(): string {
+        return "[secret]";
+    }
+}
+
+/** One resource as the program registered it with the engine. */
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    parent: string | null;
+    /** Explicit dependsOn plus dependencies through inputs, as URNs. */
+    dependsOn: string[];
+    propertyDependencies: Record<string, string[]>;
+    provider: string | null;
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    aliases: unknown[];
+    /** Inputs as sent to the engine; secrets are {@link SecretValue}s. */
+    inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    stack: string;
+    resources: RegisteredResource[];
+    outputs: Record<string, unknown>;
+    /** Set when the program failed (for example invalid config); resources are what got registered before. */
+    error?: Error;
+}
+
+export interface RunOptions extends MockOptions {
+    /** Top-level config values (`platform:<key>` or bare) replacing the stack file's. */
+    overrides?: Record<string, unknown>;
+    /** Top-level keys to drop from the stack file. */
+    remove?: string[];
+}
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** Runs the whole program for `stacks/Pulumi.<stack>.yaml` under mocks. */
+export function runStack(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
+    return runWithConfig(stack, applyOverrides(cliConfigForStack(stack), options), options);
+}
+
+/** Runs the program for a stack file's text (fixtures), named as `stack`. */
+export function runStackYaml(stack: string, yaml: string, options: RunOptions = {}): Promise<ProgramRun> {
+    return runWithConfig(stack, applyOverrides(cliConfigFromYaml(yaml), options), options);
+}
+
+export function stackFileExists(stack: string): boolean {
+    return fs.existsSync(stackFilePath(stack));
+}
+
+function applyOverrides(config: CliConfig, options: RunOptions): CliConfig {
+    const project = readProject().name;
+    const qualify = (k: string) => (k.includes(":") ? k : `${project}:${k}`);
+    const values = { ...config.values };
+    for (const key of options.remove ?? []) delete values[qualify(key)];
+    for (const [key, value] of Object.entries(options.overrides ?? {})) {
+        values[qualify(key)] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { values, secretKeys: config.secretKeys.filter((k) => k in values) };
+}
+
+/**
+ * Pulumi's mocks are process-global, so runs are serialised: each one resets the runtime,
+ * installs fresh mocks and config, records every registration request the program makes, and
+ * waits until all of them are answered.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
+function runWithConfig(stack: string, config: CliConfig, options: MockOptions): Promise<ProgramRun> {
+    const run = queue.then(() => runOnce(stack, config, options));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+async function runOnce(stack: string, config: CliConfig, options: MockOptions): Promise<ProgramRun> {
+    const project = readProject().name;
+    await pulumi.runtime.setMocks(platformMocks(options), project, stack, false);
+    pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+    const resources: RegisteredResource[] = [];
+    recordRegistrations(resources);
+
+    // Load the program fresh so module-level state never leaks between stacks.
+    const programPath = require.resolve("../../index");
+    delete require.cache[programPath];
+    const program = require(programPath) as () => Promise<Record<string, unknown>>;
+
+    let outputs: Record<string, unknown> = {};
+    let error: Error | undefined;
+    try {
+        outputs = ((await pulumi.runtime.runInPulumiStack(program)) ?? {}) as Record<string, unknown>;
+    } catch (err) {
+        error = err as Error;
+    }
+    await waitForRpcs();
+    return { stack, resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), outputs, error };
+}
+
+function waitForRpcs(): Promise<void> {
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    return settings.waitForRPCs();
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getIgnorechangesList(): string[];
+    getAliasesList(): { hasUrn(): boolean; getUrn(): string; getSpec(): { toObject(): unknown } | undefined }[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+/** Wraps the mock monitor so every registration request is recorded as the engine would see it. */
+function recordRegistrations(into: RegisteredResource[]): void {
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): { registerResource: Function } }).getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void) =>
+        original(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+            if (!err && resp) into.push(describe(req, resp.getUrn()));
+            callback(err, resp);
+        });
+}
+
+/**
+ * The mock monitor prefixes the root stack's type to its children's URNs; the engine does not.
+ * Normalise so URNs here are the ones `pulumi preview` shows.
+ */
+const engineUrn = (urn: string) => urn.replace("::pulumi:pulumi:Stack$", "::");
+
+function describe(req: RegisterRequest, urn: string): RegisteredResource {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList().map(engineUrn)));
+    return {
+        urn: engineUrn(urn),
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        parent: req.getParent() ? engineUrn(req.getParent()) : null,
+        dependsOn: [...new Set(req.getDependenciesList().map(engineUrn))],
+        propertyDependencies,
+        provider: req.getProvider() ? engineUrn(req.getProvider().split("::").slice(0, 4).join("::")) : null,
+        protect: req.getProtect(),
+        retainOnDelete: req.getRetainondelete(),
+        ignoreChanges: req.getIgnorechangesList(),
+        aliases: req.getAliasesList().map((a) => (a.hasUrn() ? a.getUrn() : a.getSpec()?.toObject())),
+        inputs: decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    };
+}
+
+/** Turns the wire form into plain values: secrets become SecretValue, references become URNs. */
+function decode(value: unknown): unknown {
+    if (value === UNKNOWN) return "[unknown]";
+    if (Array.isArray(value)) return value.map(decode);
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG] === SECRET_SIG) return new SecretValue(decode(obj.value));
+        if (obj[SIG] === RESOURCE_SIG) return obj.urn;
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decode(v)]));
+    }
+    return value;
+}
+
+const cache = new Map<string, Promise<ProgramRun>>();
+
+/** The run of a committed stack file, computed once per test process and shared by test files. */
+export function stackRun(stack: string): Promise<ProgramRun> {
+    let run = cache.get(stack);
+    if (!run) {
+        run = runStack(stack).then((r) => {
+            if (r.error) throw r.error;
+            return r;
+        });
+        cache.set(stack, run);
+    }
+    return run;
+}

@@ -1,0 +1,91 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+/** Repository root (where Pulumi.yaml lives). */
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const stacksDir = path.join(repoRoot, "stacks");
+
+/** Marks a value that was `secure:` in a stack file and could not be decrypted offline. */
+export const securePlaceholder = (key: string) => `[secure placeholder for ${key}]`;
+
+/** Config as the CLI would hand it to the program: qualified keys, string values, secret keys. */
+export interface CliConfig {
+    values: Record<string, string>;
+    secretKeys: string[];
+}
+
+/** Stack names for which a `stacks/Pulumi.<stack>.yaml` exists. */
+export function listStacks(): string[] {
+    return fs
+        .readdirSync(stacksDir)
+        .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+export function stackFilePath(stack: string): string {
+    return path.join(stacksDir, `Pulumi.${stack}.yaml`);
+}
+
+interface ProjectFile {
+    name: string;
+    config?: Record<string, unknown>;
+}
+
+export function readProject(): ProjectFile {
+    return parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as ProjectFile;
+}
+
+/**
+ * Reads Pulumi.yaml defaults and a stack file's `config:` the way the CLI does: bare keys belong
+ * to the project namespace, project `default:`s apply unless the stack sets the key, structured
+ * values are passed JSON-encoded, and `secure:` values (which only the CLI can decrypt) become
+ * placeholders marked secret, so offline runs never fail on them and never see plaintext.
+ */
+export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = readProject()): CliConfig {
+    const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const set = (key: string, value: unknown) => {
+        const { plain, secret } = stripSecure(key, value);
+        values[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
+        if (secret && !secretKeys.includes(key)) secretKeys.push(key);
+    };
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
+        if (isRecord(decl) && ("default" in decl || "value" in decl)) {
+            set(qualify(key), "value" in decl ? decl.value : decl.default);
+        } else {
+            set(qualify(key), decl);
+        }
+    }
+    const stack = (parse(stackYaml) ?? {}) as { config?: Record<string, unknown> };
+    for (const [key, value] of Object.entries(stack.config ?? {})) set(qualify(key), value);
+    return { values, secretKeys };
+}
+
+export function cliConfigForStack(stack: string): CliConfig {
+    return cliConfigFromYaml(fs.readFileSync(stackFilePath(stack), "utf8"));
+}
+
+function stripSecure(key: string, value: unknown): { plain: unknown; secret: boolean } {
+    if (isRecord(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
+        return { plain: securePlaceholder(key), secret: true };
+    }
+    if (Array.isArray(value)) {
+        const parts = value.map((v, i) => stripSecure(`${key}[${i}]`, v));
+        return { plain: parts.map((p) => p.plain), secret: parts.some((p) => p.secret) };
+    }
+    if (isRecord(value)) {
+        const entries = Object.entries(value).map(([k, v]) => [k, stripSecure(`${key}.${k}`, v)] as const);
+        return {
+            plain: Object.fromEntries(entries.map(([k, p]) => [k, p.plain])),
+            secret: entries.some(([, p]) => p.secret),
+        };
+    }
+    return { plain: value, secret: false };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,75 @@
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import type { ProgramRun, RegisteredResource } from "./run-program";
+
+/** One entry of `resources.json`: the interface other tooling (the policy gate) reads. */
+export interface SynthResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    dependsOn: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    /** Extra context for the offline policy gate. */
+    custom: boolean;
+    provider: string | null;
+    aliases: unknown[];
+    inputs: Record<string, unknown>;
+}
+
+/** Plain JSON with every secret replaced by "[secret]" (SecretValue.toJSON). */
+function redact<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export function toSynthResources(run: ProgramRun): SynthResource[] {
+    return run.resources.map((r) =>
+        redact({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            dependsOn: r.dependsOn,
+            protect: r.protect,
+            retainOnDelete: r.retainOnDelete,
+            ignoreChanges: r.ignoreChanges,
+            custom: r.custom,
+            provider: r.provider,
+            aliases: r.aliases,
+            inputs: r.inputs,
+        }),
+    );
+}
+
+/** Kubernetes objects the program creates directly (not providers, not Helm releases). */
+export function isKubernetesObject(r: Pick<RegisteredResource, "type" | "custom" | "inputs">): boolean {
+    return r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && typeof r.inputs.kind === "string";
+}
+
+function manifestPath(obj: Record<string, unknown>): string {
+    const md = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+    const scope = md.namespace ?? "_cluster";
+    return path.join(scope, `${String(obj.kind)}-${md.name ?? "unnamed"}.yaml`);
+}
+
+/** Writes `resources.json`, `outputs.json` and `manifests/` for a successful run. */
+export function writeSynth(run: ProgramRun, outDir: string): { resources: number; manifests: number } {
+    const resources = toSynthResources(run);
+    const manifestsDir = path.join(outDir, "manifests");
+    fs.rmSync(manifestsDir, { recursive: true, force: true });
+    let manifests = 0;
+    for (const r of resources.filter(isKubernetesObject)) {
+        const file = path.join(manifestsDir, manifestPath(r.inputs));
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const doc = stringify(r.inputs, { sortMapEntries: false, lineWidth: 0 });
+        fs.writeFileSync(file, fs.existsSync(file) ? `${fs.readFileSync(file, "utf8")}---\n${doc}` : doc);
+        manifests++;
+    }
+    fs.writeFileSync(path.join(outDir, "outputs.json"), JSON.stringify(redact(run.outputs), null, 2) + "\n");
+    // resources.json last: its presence means the synth completed.
+    fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
+    return { resources: resources.length, manifests };
+}
