@@ -81,7 +81,7 @@ describe("stack config validation", () => {
         );
         const result = parseYaml(text);
         assert.ok(result.ok, result.ok ? "" : result.problems.join("\n"));
-        assert.equal(await result.config.secrets.kubeconfig!.isSecret, true);
+        assert.equal(await pulumi.isSecret(result.config.secrets.kubeconfig!), true);
     });
 });
 
