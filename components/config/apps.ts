@@ -132,7 +132,14 @@ export const appSchema = z.strictObject({
     sbom: z.string().min(8, "must reference the image's SBOM (URL or sha256 digest)"),
     /** Container port the app listens on. */
     port: z.number().int("must be a whole number").min(1024, "must be at least 1024 (non-root)").max(65535),
-    /** Replicas when not autoscaled. @default 1 */
+    /** Port and path Prometheus scrapes; a separate port so mTLS can stay strict on the app port. @default { port: 9090, path: "/metrics" } */
+    metrics: z
+        .strictObject({
+            port: z.number().int("must be a whole number").min(1024, "must be at least 1024 (non-root)").max(65535),
+            path: httpPath.default("/metrics"),
+        })
+        .prefault({ port: 9090 }),
+    /** Replicas when not autoscaled; with autoscaling, the count created before the autoscaler takes over. @default 1 */
     replicas: replicas.optional(),
     resources,
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string()).optional(),

@@ -1,4 +1,5 @@
 import type { AppConfig } from "./apps";
+import { BackupConfig, ComplianceProfile, requiredRetentionDays } from "./data";
 import type { NamespaceConfig } from "./namespaces";
 
 /**
@@ -15,7 +16,14 @@ export interface CrossCheckInput {
     apps: { index: number; app: AppConfig }[];
     /** Every app name as written, valid app or not, for duplicate detection. */
     appNames: unknown[];
-    components: { kubePrometheusStack: { enabled?: boolean } };
+    components: Record<
+        "kubePrometheusStack" | "cloudnativePg" | "strimzi" | "keda" | "argoRollouts" | "ingressNginx" | "certManager",
+        { enabled?: boolean }
+    >;
+    backup?: BackupConfig;
+    backupAccessKeyId?: string;
+    backupSecretAccessKey?: string;
+    compliance: { profiles: ComplianceProfile[] };
 }
 
 export type Issue = (path: (string | number)[], message: string) => void;
@@ -31,7 +39,70 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
     }
     if (cfg.namespaces && cfg.components) checkNamespaces(cfg.namespaces, cfg.components, issue);
     checkAppNames(cfg.appNames ?? [], issue);
-    for (const { index, app } of cfg.apps ?? []) checkApp(app, index, cfg, issue);
+    for (const { index, app } of cfg.apps ?? []) {
+        checkApp(app, index, cfg, issue);
+        checkAppPlatformNeeds(app, index, cfg, issue);
+        checkData(app, index, cfg, issue);
+    }
+    if (cfg.backup?.credentials === "keys") {
+        for (const key of ["backupAccessKeyId", "backupSecretAccessKey"] as const) {
+            if (cfg[key] === undefined) issue([key], "is required when backup.credentials is 'keys' (set it with --secret)");
+        }
+    }
+}
+
+const enabled = (cfg: Partial<CrossCheckInput>, c: keyof CrossCheckInput["components"]) => cfg.components?.[c]?.enabled !== false;
+
+/** An app may only use what the platform installs: a missing component is a config error, not a failed apply. */
+function checkAppPlatformNeeds(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    const needs: [boolean, (string | number)[], keyof CrossCheckInput["components"]][] = [
+        [app.postgres !== undefined, ["apps", i, "postgres"], "cloudnativePg"],
+        [app.postgres !== undefined, ["apps", i, "postgres"], "certManager"],
+        [app.kafka !== undefined, ["apps", i, "kafka"], "strimzi"],
+        [app.autoscaling?.kind === "keda", ["apps", i, "autoscaling"], "keda"],
+        [app.canary !== undefined, ["apps", i, "canary"], "argoRollouts"],
+        [app.ingress !== undefined, ["apps", i, "ingress"], "ingressNginx"],
+        [app.ingress !== undefined, ["apps", i, "ingress"], "certManager"],
+    ];
+    for (const [uses, path, component] of needs) {
+        if (uses && !enabled(cfg, component)) issue(path, `needs platform component '${component}', which this stack disables`);
+    }
+}
+
+function checkData(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    const dataNamespaces = Object.values(cfg.namespaces ?? {}).filter((ns) => ns.layer === "data").length;
+    if ((app.postgres || app.kafka?.cluster) && cfg.namespaces && dataNamespaces !== 1) {
+        issue(
+            ["apps", i, app.postgres ? "postgres" : "kafka"],
+            `needs exactly one namespace with layer 'data' to run in (found ${dataNamespaces})`,
+        );
+    }
+    if (app.postgres && cfg.environment && cfg.environment !== "dev" && cfg.backup === undefined) {
+        issue(["apps", i, "postgres"], `needs platform:backup in ${cfg.environment}: databases outside dev are backed up`);
+    }
+    const retention = app.postgres?.retentionDays;
+    if (retention !== undefined && cfg.compliance) {
+        const floor = requiredRetentionDays(cfg.compliance.profiles);
+        if (retention < floor) {
+            issue(
+                ["apps", i, "postgres", "retentionDays"],
+                `must be at least ${floor} days for ${cfg.compliance.profiles.join(", ")} (got ${retention})`,
+            );
+        }
+    }
+    const kafka = app.kafka;
+    if (kafka) {
+        if ((kafka.cluster === undefined) === (kafka.uses === undefined)) {
+            issue(
+                ["apps", i, "kafka"],
+                "must set exactly one of 'cluster' (this app owns a Kafka cluster) and 'uses' (the app that owns one)",
+            );
+        }
+        const owner = kafka.uses && cfg.apps?.find((a) => a.app.name === kafka.uses);
+        if (kafka.uses && (!owner || !owner.app.kafka?.cluster)) {
+            issue(["apps", i, "kafka", "uses"], `'${kafka.uses}' is not an app of this stack that owns a Kafka cluster`);
+        }
+    }
 }
 
 function checkNamespaces(namespaces: Record<string, NamespaceConfig>, components: CrossCheckInput["components"], issue: Issue): void {
@@ -73,6 +144,12 @@ function checkApp(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issu
     }
     if (cfg.environment === "production" && app.image.digest === undefined) {
         issue(["apps", i, "image", "digest"], "is required in production: pin the image by digest");
+    }
+    if (app.metrics.port === app.port) {
+        issue(
+            ["apps", i, "metrics", "port"],
+            `must differ from the app port (${app.port}): the metrics port is the one left open to Prometheus`,
+        );
     }
     checkAutoscaling(app, i, issue);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { appSchema } from "./apps";
+import { backupSchema, complianceSchema } from "./data";
 import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
@@ -34,10 +35,18 @@ export const stackConfigShape = {
     guardrails: guardrailsSchema,
     /** The apps this stack deploys. @default [] */
     apps: z.array(appSchema).default([]),
+    /** Object storage for database backups. Required outside dev when an app has Postgres. */
+    backup: backupSchema.optional(),
+    /** Secret S3 access key id for `backup.credentials: keys`. */
+    backupAccessKeyId: z.string().min(1, "must not be empty").optional(),
+    /** Secret S3 secret access key for `backup.credentials: keys`. */
+    backupSecretAccessKey: z.string().min(1, "must not be empty").optional(),
+    /** Compliance profiles that set the backup retention floor. @default { profiles: [] } */
+    compliance: complianceSchema.prefault({}),
 };
 
 /** Top-level keys whose values are secrets: refused in plain text, handed to components as secret Outputs. */
-export const secretKeys = ["kubeconfig"] as const;
+export const secretKeys = ["kubeconfig", "backupAccessKeyId", "backupSecretAccessKey"] as const;
 export type SecretKey = (typeof secretKeys)[number];
 
 /** The whole stack config; {@link parseStackConfig} parses it key by key so every problem surfaces. */

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import type { Environment } from "./primitives";
+// The retention floors are the policy pack's: one table serves validation here and the gate there.
+import { complianceProfiles, ComplianceProfile, requiredRetentionDays, retentionFloorDays } from "../../policy-pack/policies/compliance";
+
+/**
+ * Data protection settings: where database backups go, and which compliance profiles set the
+ * floor for how long they are kept.
+ */
+export { complianceProfiles, requiredRetentionDays, retentionFloorDays };
+export type { ComplianceProfile };
+
+/** Backup retention when an app does not set one. */
+export const defaultRetentionDays: Readonly<Record<Environment, number>> = { dev: 7, staging: 14, production: 35 };
+
+export const backupSchema = z.strictObject({
+    /** Bucket and prefix, e.g. `s3://acme-platform-backups/production`; each database gets a sub-path. */
+    destinationPath: z
+        .string()
+        .regex(
+            /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._/-]*)?$/,
+            "must be an s3:// bucket URL such as 's3://acme-backups/production'",
+        ),
+    /** S3-compatible endpoint (MinIO, Ceph RGW); omit for AWS S3. */
+    endpointURL: z.url("must be a URL such as 'https://s3.eu-central-1.amazonaws.com'").optional(),
+    /**
+     * `keys`: the secrets `platform:backupAccessKeyId` and `platform:backupSecretAccessKey`;
+     * `iam`: the pods' cloud identity (IRSA, workload identity). @default "keys"
+     */
+    credentials: z.enum(["keys", "iam"]).default("keys"),
+});
+
+export const complianceSchema = z.strictObject({
+    /** Compliance regimes the stack's data falls under; they set the backup retention floor. @default [] */
+    profiles: z.array(z.enum(complianceProfiles)).default([]),
+});
+
+export type BackupConfig = z.infer<typeof backupSchema>;

@@ -1,0 +1,100 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment, LogLevel } from "../config/primitives";
+import { PerEnvironment } from "../shared/environment";
+import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+
+/**
+ * Strimzi 1.2.0 serves only `kafka.strimzi.io/v1` (v1beta2 was removed in 1.0). Its CRDs live
+ * in the chart's `crds/` directory, which Helm installs once and never upgrades: apply the new
+ * CRDs from the release before bumping this pin (see the README's upgrade notes).
+ */
+export const strimziChart: ChartPin = {
+    chart: "oci://quay.io/strimzi-helm/strimzi-kafka-operator",
+    version: "1.2.0",
+    releaseName: "strimzi",
+    namespace: "strimzi-system",
+    timeoutSeconds: 600,
+};
+
+interface Sizing {
+    replicas: number;
+    resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+    zoneSpread: boolean;
+}
+
+export const strimziDefaults: PerEnvironment<Sizing> = {
+    dev: {
+        replicas: 1,
+        resources: { requests: { cpu: "100m", memory: "384Mi" }, limits: { cpu: "500m", memory: "384Mi" } },
+        zoneSpread: false,
+    },
+    staging: {
+        replicas: 1,
+        resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        zoneSpread: false,
+    },
+    production: {
+        replicas: 2,
+        resources: { requests: { cpu: "500m", memory: "768Mi" }, limits: { cpu: "2", memory: "768Mi" } },
+        zoneSpread: true,
+    },
+};
+
+const strimziLogLevel: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" };
+
+export interface StrimziArgs {
+    environment: Environment;
+    logLevel: LogLevel;
+    /** Operator replicas (leader-elected). @default strimziDefaults[environment].replicas */
+    replicas?: number;
+    /** Raw chart values, merged over the typed defaults. @default {} */
+    values?: HelmValues;
+    /** Prometheus CRDs; enables the operator's Grafana dashboards. @default undefined */
+    monitoring?: Monitoring;
+}
+
+/** Chart values from the typed knobs. Exported for tests. */
+export function strimziValues(args: StrimziArgs): HelmValues {
+    const d = strimziDefaults[args.environment];
+    const replicas = args.replicas ?? d.replicas;
+    const typed: HelmValues = {
+        replicas,
+        // Kafka clusters live in the apps' data namespaces, so the operator watches all of them.
+        watchAnyNamespace: true,
+        leaderElection: { enable: true },
+        resources: d.resources,
+        logLevel: strimziLogLevel[args.logLevel],
+        podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
+        // PDBs and NetworkPolicies for the Kafka clusters themselves.
+        generatePodDisruptionBudget: true,
+        generateNetworkPolicy: true,
+        dashboards: { enabled: args.monitoring !== undefined },
+        topologySpreadConstraints: d.zoneSpread ? zoneSpread({ name: "strimzi-cluster-operator" }) : [],
+    };
+    return mergeValues(typed, args.values);
+}
+
+/** The Strimzi Kafka operator, watching every namespace for the apps' Kafka clusters. */
+export class Strimzi extends pulumi.ComponentResource {
+    readonly release: k8s.helm.v3.Release;
+    readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: StrimziArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:platform:Strimzi", name, {}, opts);
+        const ns = releaseNamespace(`${name}-namespace`, { namespace: strimziChart.namespace, environment: args.environment }, this);
+        this.namespace = ns.metadata.name;
+        this.release = platformRelease(
+            `${name}-operator`,
+            {
+                pin: strimziChart,
+                values: strimziValues(args),
+                environment: args.environment,
+                namespace: this.namespace,
+                critical: true, // owns the kafka.strimzi.io CRDs: removing it deletes every Kafka cluster
+            },
+            this,
+        );
+        this.registerOutputs({ namespace: this.namespace, version: strimziChart.version });
+    }
+}

@@ -1,0 +1,159 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../config";
+import type { AppConfig } from "../config/apps";
+import type { Namespaces } from "../guardrails/namespaces";
+import { statefulProtection } from "../shared/environment";
+import { managedBy } from "../shared/labels";
+import { DataPath, Peer } from "./access";
+import { KafkaCluster } from "./kafka";
+import { Microservice, PlatformServices } from "./microservice";
+import { appLabels } from "./pod";
+import { Postgres } from "./postgres";
+
+export interface AppsArgs {
+    config: PlatformConfig;
+    namespaces: Namespaces;
+    platform: PlatformServices;
+    /** Operator releases (CRDs) for the apps' data services. */
+    operators: { cloudnativePg?: pulumi.Resource[]; strimzi?: pulumi.Resource };
+}
+
+export interface DeployedApps {
+    apps: Record<string, Microservice>;
+    databases: Record<string, Postgres>;
+    kafka: Record<string, KafkaCluster>;
+    /** Public hosts of exposed apps (for DNS at the edge). */
+    hosts: string[];
+}
+
+/** Who calls whom, resolved from every app's `callers`. Exported for tests. */
+export function resolvePeers(apps: AppConfig[]): Map<string, { callers: Peer[]; callees: Peer[] }> {
+    const byName = new Map(apps.map((a) => [a.name, a]));
+    const peer = (a: AppConfig): Peer => ({ name: a.name, namespace: a.namespace, port: a.port });
+    const result = new Map(apps.map((a) => [a.name, { callers: [] as Peer[], callees: [] as Peer[] }]));
+    for (const app of apps) {
+        for (const callerName of app.callers) {
+            const caller = byName.get(callerName);
+            if (!caller) continue; // refused by config validation
+            result.get(app.name)!.callers.push(peer(caller));
+            result.get(callerName)!.callees.push(peer(app));
+        }
+    }
+    return result;
+}
+
+/**
+ * Every app of the stack with the data services it declares: Postgres and Kafka in the data
+ * namespace (the apps' NetworkPolicies point at them), then one Microservice each.
+ */
+export class Apps extends pulumi.ComponentResource implements DeployedApps {
+    readonly apps: Record<string, Microservice>;
+    readonly databases: Record<string, Postgres>;
+    readonly kafka: Record<string, KafkaCluster>;
+    readonly hosts: string[];
+
+    constructor(name: string, args: AppsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:workloads:Apps", name, {}, opts);
+        const deployed = deployApps(args, this);
+        this.apps = deployed.apps;
+        this.databases = deployed.databases;
+        this.kafka = deployed.kafka;
+        this.hosts = deployed.hosts;
+        this.registerOutputs({ apps: Object.keys(this.apps), hosts: this.hosts });
+    }
+}
+
+function deployApps(args: AppsArgs, parent: pulumi.Resource): DeployedApps {
+    const { config, namespaces, platform } = args;
+    const child = { parent };
+    const apps = config.apps;
+    const peers = resolvePeers(apps);
+    const dataNs = apps.some((a) => a.postgres || a.kafka) ? namespaces.ofLayer("data") : undefined;
+    const databases: Record<string, Postgres> = {};
+    const kafka: Record<string, KafkaCluster> = {};
+    const dataPaths = new Map<string, DataPath[]>(apps.map((a) => [a.name, []]));
+
+    const backupSecret = dataNs && apps.some((a) => a.postgres) ? backupCredentials(config, dataNs.resource, parent) : undefined;
+    for (const app of apps.filter((a) => a.postgres)) {
+        const db = new Postgres(
+            `${app.name}-postgres`,
+            {
+                environment: config.environment,
+                app: app.name,
+                namespace: dataNs!.resource.metadata.name,
+                labels: appLabels(app, "database"),
+                ...app.postgres!,
+                backup: config.backup ? { config: config.backup, credentialsSecret: backupSecret?.metadata.name } : undefined,
+                compliance: config.compliance.profiles,
+                operator: args.operators.cloudnativePg ?? [],
+                monitoring: platform.monitoring,
+            },
+            child,
+        );
+        databases[app.name] = db;
+        dataPaths.get(app.name)!.push({ namespace: dataNs!.name, podLabels: { "cnpg.io/cluster": db.clusterName }, port: 5432 });
+    }
+
+    for (const owner of apps.filter((a) => a.kafka?.cluster)) {
+        const users = apps.filter((a) => a.name === owner.name || a.kafka?.uses === owner.name);
+        const cluster = new KafkaCluster(
+            `${owner.name}-kafka`,
+            {
+                environment: config.environment,
+                app: owner.name,
+                namespace: dataNs!.resource.metadata.name,
+                labels: appLabels(owner, "kafka"),
+                ...owner.kafka!.cluster!,
+                topics: owner.kafka!.topics,
+                users: users.map((u) => ({ app: u.name, access: u.kafka!.access })),
+                operator: args.operators.strimzi!,
+            },
+            child,
+        );
+        kafka[owner.name] = cluster;
+        for (const user of users) {
+            dataPaths
+                .get(user.name)!
+                .push({ namespace: dataNs!.name, podLabels: { "strimzi.io/cluster": cluster.clusterName }, port: 9093 });
+        }
+    }
+
+    const deployed: Record<string, Microservice> = {};
+    for (const app of apps) {
+        const ns = namespaces.get(app.namespace);
+        deployed[app.name] = new Microservice(
+            app.name,
+            {
+                environment: config.environment,
+                logLevel: config.logLevel,
+                app,
+                namespace: { name: ns.name, resource: ns.resource, meshed: ns.mesh !== "none" },
+                access: { ...peers.get(app.name)!, data: dataPaths.get(app.name)! },
+                platform,
+            },
+            child,
+        );
+    }
+    return { apps: deployed, databases, kafka, hosts: apps.flatMap((a) => (a.ingress ? [a.ingress.host] : [])) };
+}
+
+/** S3 credentials for the Barman Cloud plugin, from the stack's secrets (never plain text). */
+function backupCredentials(
+    config: PlatformConfig,
+    namespace: k8s.core.v1.Namespace,
+    parent: pulumi.Resource,
+): k8s.core.v1.Secret | undefined {
+    if (config.backup?.credentials !== "keys" || !config.secrets.backupAccessKeyId || !config.secrets.backupSecretAccessKey)
+        return undefined;
+    const keep = statefulProtection[config.environment];
+    return new k8s.core.v1.Secret(
+        "apps-backup-credentials",
+        {
+            metadata: { name: "backup-credentials", namespace: namespace.metadata.name, labels: managedBy },
+            type: "Opaque",
+            stringData: { ACCESS_KEY_ID: config.secrets.backupAccessKeyId, ACCESS_SECRET_KEY: config.secrets.backupSecretAccessKey },
+        },
+        { parent, retainOnDelete: keep.retainOnDelete },
+    );
+}

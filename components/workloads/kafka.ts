@@ -1,0 +1,177 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment } from "../config/primitives";
+import { PerEnvironment, statefulProtection } from "../shared/environment";
+
+/** Kafka version and KRaft metadata version Strimzi 1.2.0 defaults to. */
+export const kafkaVersion = { version: "4.3.1", metadataVersion: "4.3-IV0" } as const;
+
+interface Sizing {
+    broker: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+    controller: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+    /** Spread brokers across zones and tell Kafka about racks. */
+    zoneAware: boolean;
+}
+
+export const kafkaDefaults: PerEnvironment<Sizing> = {
+    dev: {
+        broker: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+        controller: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        zoneAware: false,
+    },
+    staging: {
+        broker: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+        controller: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+        zoneAware: false,
+    },
+    production: {
+        broker: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+        controller: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+        zoneAware: true,
+    },
+};
+
+export interface KafkaTopicSpec {
+    name: string;
+    partitions: number;
+    replicas: number;
+    retentionHours?: number;
+}
+
+export interface KafkaAccess {
+    /** App the KafkaUser belongs to (its consumer groups are prefixed with this name). */
+    app: string;
+    access: { topic: string; operations: string[] }[];
+}
+
+export interface KafkaClusterArgs {
+    environment: Environment;
+    /** Owning app; the cluster is named `<app>-kafka`. */
+    app: string;
+    namespace: pulumi.Input<string>;
+    labels: Record<string, string>;
+    brokers: number;
+    controllers: number;
+    storage: string;
+    topics: KafkaTopicSpec[];
+    /** Every app with access to this cluster (owner included), one KafkaUser each. */
+    users: KafkaAccess[];
+    /** The Strimzi release (the kafka.strimzi.io CRDs). */
+    operator: pulumi.Resource;
+}
+
+/**
+ * A KRaft Kafka cluster through Strimzi (`kafka.strimzi.io/v1`): separate controller and broker
+ * node pools, a TLS listener with mutual-TLS client authentication, simple ACL authorisation,
+ * and the topics and users the apps declare. Volumes are never deleted with the cluster.
+ */
+export class KafkaCluster extends pulumi.ComponentResource {
+    readonly clusterName: string;
+    /** `host:port` of the TLS bootstrap service. */
+    readonly bootstrap: string;
+
+    constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:workloads:KafkaCluster", name, {}, opts);
+        const sizing = kafkaDefaults[args.environment];
+        const keep = statefulProtection[args.environment];
+        this.clusterName = `${args.app}-kafka`;
+        this.bootstrap = `${this.clusterName}-kafka-bootstrap:9093`;
+        const clusterLabel = { ...args.labels, "strimzi.io/cluster": this.clusterName };
+        const replication = Math.min(3, args.brokers);
+        const stateful = { parent: this, dependsOn: [args.operator], protect: keep.protect, retainOnDelete: keep.retainOnDelete };
+
+        const pool = (role: "controller" | "broker", replicas: number, storage: string) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}-${role}s`,
+                {
+                    apiVersion: "kafka.strimzi.io/v1",
+                    kind: "KafkaNodePool",
+                    metadata: { name: `${role}s`, namespace: args.namespace, labels: clusterLabel },
+                    spec: {
+                        replicas,
+                        roles: [role],
+                        storage: {
+                            type: "jbod",
+                            volumes: [{ id: 0, type: "persistent-claim", size: storage, deleteClaim: false, kraftMetadata: "shared" }],
+                        },
+                        resources: sizing[role],
+                    },
+                },
+                stateful,
+            );
+        const pools = [pool("controller", args.controllers, "10Gi"), pool("broker", args.brokers, args.storage)];
+
+        const kafka = new k8s.apiextensions.CustomResource(
+            `${name}-cluster`,
+            {
+                apiVersion: "kafka.strimzi.io/v1",
+                kind: "Kafka",
+                metadata: { name: this.clusterName, namespace: args.namespace, labels: args.labels },
+                spec: {
+                    kafka: {
+                        ...kafkaVersion,
+                        listeners: [{ name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "tls" } }],
+                        authorization: { type: "simple" },
+                        ...(sizing.zoneAware ? { rack: { topologyKey: "topology.kubernetes.io/zone" } } : {}),
+                        config: {
+                            "default.replication.factor": replication,
+                            "min.insync.replicas": Math.max(1, replication - 1),
+                            "offsets.topic.replication.factor": replication,
+                            "transaction.state.log.replication.factor": replication,
+                            "transaction.state.log.min.isr": Math.max(1, replication - 1),
+                            "auto.create.topics.enable": false,
+                        },
+                    },
+                    entityOperator: { topicOperator: {}, userOperator: {} },
+                },
+            },
+            { ...stateful, dependsOn: [args.operator, ...pools] },
+        );
+
+        for (const topic of args.topics) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-topic-${topic.name.replace(/[._]/g, "-")}`,
+                {
+                    apiVersion: "kafka.strimzi.io/v1",
+                    kind: "KafkaTopic",
+                    metadata: { name: topic.name.replace(/[._]/g, "-"), namespace: args.namespace, labels: clusterLabel },
+                    spec: {
+                        topicName: topic.name,
+                        partitions: topic.partitions,
+                        replicas: topic.replicas,
+                        config: {
+                            "retention.ms": (topic.retentionHours ?? 168) * 3_600_000,
+                            "min.insync.replicas": Math.max(1, Math.min(topic.replicas - 1, 2)),
+                        },
+                    },
+                },
+                { parent: this, dependsOn: [kafka], protect: keep.protect, retainOnDelete: keep.retainOnDelete },
+            );
+        }
+
+        for (const user of args.users) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-user-${user.app}`,
+                {
+                    apiVersion: "kafka.strimzi.io/v1",
+                    kind: "KafkaUser",
+                    metadata: { name: user.app, namespace: args.namespace, labels: clusterLabel },
+                    spec: { authentication: { type: "tls" }, authorization: { type: "simple", acls: kafkaAcls(user) } },
+                },
+                { parent: this, dependsOn: [kafka] },
+            );
+        }
+        this.registerOutputs({ clusterName: this.clusterName, bootstrap: this.bootstrap });
+    }
+}
+
+/** ACLs for one app: what it declared per topic, plus its own consumer groups. Exported for tests. */
+export function kafkaAcls(user: KafkaAccess): Record<string, unknown>[] {
+    const topics = user.access.map((a) => ({
+        resource: { type: "topic", name: a.topic, patternType: "literal" },
+        operations: a.operations,
+    }));
+    const reads = user.access.some((a) => a.operations.includes("Read"));
+    const groups = reads ? [{ resource: { type: "group", name: user.app, patternType: "prefix" }, operations: ["Read", "Describe"] }] : [];
+    return [...topics, ...groups];
+}

@@ -1,0 +1,101 @@
+import type { AppConfig } from "../config/apps";
+import { selectorLabels } from "./pod";
+
+/**
+ * An app's monitoring, as pure builders: what Prometheus scrapes, which alerts fire, and the
+ * Grafana dashboard. Apps are expected to expose the usual HTTP server metrics
+ * (`http_requests_total{code}` and `http_request_duration_seconds` histograms).
+ */
+
+export function serviceMonitorSpec(app: AppConfig, namespace: string): Record<string, unknown> {
+    return {
+        selector: { matchLabels: selectorLabels(app.name) },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [{ port: "http-metrics", path: app.metrics.path, interval: "30s", scrapeTimeout: "10s" }],
+    };
+}
+
+/** The three alerts every app gets: error ratio, p95 latency and restarts, with its thresholds. */
+export function prometheusRuleSpec(app: AppConfig, namespace: string): Record<string, unknown> {
+    const sel = `namespace="${namespace}", service="${app.name}"`;
+    const labels = { severity: "page", team: app.team, app: app.name };
+    return {
+        groups: [
+            {
+                name: `${app.name}.rules`,
+                rules: [
+                    {
+                        alert: "HighErrorRate",
+                        expr:
+                            `sum(rate(http_requests_total{${sel}, code=~"5.."}[5m])) / ` +
+                            `sum(rate(http_requests_total{${sel}}[5m])) * 100 > ${app.alerts.errorRatePercent}`,
+                        for: "5m",
+                        labels,
+                        annotations: {
+                            summary: `${app.name}: more than ${app.alerts.errorRatePercent}% of requests fail`,
+                            description: "5xx ratio over 5 minutes is {{ $value | humanize }}%.",
+                        },
+                    },
+                    {
+                        alert: "HighLatencyP95",
+                        expr:
+                            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m]))) * 1000 ` +
+                            `> ${app.alerts.p95LatencyMs}`,
+                        for: "10m",
+                        labels: { ...labels, severity: "warning" },
+                        annotations: {
+                            summary: `${app.name}: p95 latency above ${app.alerts.p95LatencyMs} ms`,
+                            description: "p95 latency over 5 minutes is {{ $value | humanize }} ms.",
+                        },
+                    },
+                    {
+                        alert: "FrequentRestarts",
+                        expr:
+                            `sum by (pod) (increase(kube_pod_container_status_restarts_total{namespace="${namespace}", ` +
+                            `container="${app.name}"}[15m])) > ${app.alerts.restarts}`,
+                        labels: { ...labels, severity: "warning" },
+                        annotations: { summary: `${app.name}: a pod restarted more than ${app.alerts.restarts} times in 15 minutes` },
+                    },
+                ],
+            },
+        ],
+    };
+}
+
+/** A Grafana dashboard (JSON model) with the app's request rate, errors, latency and restarts. */
+export function dashboardJson(app: AppConfig, namespace: string): string {
+    const sel = `namespace="${namespace}", service="${app.name}"`;
+    const panel = (id: number, title: string, expr: string, unit: string) => ({
+        id,
+        title,
+        type: "timeseries",
+        gridPos: { h: 8, w: 12, x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8 },
+        datasource: { type: "prometheus", uid: "prometheus" },
+        fieldConfig: { defaults: { unit }, overrides: [] },
+        targets: [{ refId: "A", expr }],
+    });
+    return JSON.stringify({
+        uid: `app-${namespace}-${app.name}`.slice(0, 40),
+        title: `${app.partOf} / ${app.name}`,
+        tags: ["platform", app.team, app.partOf],
+        timezone: "utc",
+        schemaVersion: 39,
+        time: { from: "now-6h", to: "now" },
+        panels: [
+            panel(1, "Requests per second", `sum(rate(http_requests_total{${sel}}[5m]))`, "reqps"),
+            panel(
+                2,
+                "Error ratio (5xx)",
+                `sum(rate(http_requests_total{${sel}, code=~"5.."}[5m])) / sum(rate(http_requests_total{${sel}}[5m]))`,
+                "percentunit",
+            ),
+            panel(3, "p95 latency", `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m])))`, "s"),
+            panel(
+                4,
+                "Container restarts",
+                `sum(increase(kube_pod_container_status_restarts_total{namespace="${namespace}", container="${app.name}"}[15m]))`,
+                "short",
+            ),
+        ],
+    });
+}

@@ -1,0 +1,222 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { BackupConfig, ComplianceProfile } from "../config/data";
+import { defaultRetentionDays, requiredRetentionDays } from "../config/data";
+import type { Environment } from "../config/primitives";
+import { PerEnvironment, statefulProtection } from "../shared/environment";
+import type { Monitoring } from "../shared/helm";
+
+/** The CNPG plugin name the Barman Cloud plugin registers under. */
+export const barmanPluginName = "barman-cloud.cloudnative-pg.io";
+
+interface Sizing {
+    instances: number;
+    resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+    /** Anti-affinity across zones (required) or hosts (preferred). */
+    antiAffinity: { topologyKey: string; type: "required" | "preferred" };
+}
+
+export const postgresDefaults: PerEnvironment<Sizing> = {
+    dev: {
+        instances: 1,
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        antiAffinity: { topologyKey: "kubernetes.io/hostname", type: "preferred" },
+    },
+    staging: {
+        instances: 2,
+        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        antiAffinity: { topologyKey: "kubernetes.io/hostname", type: "preferred" },
+    },
+    production: {
+        instances: 3,
+        resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+        antiAffinity: { topologyKey: "topology.kubernetes.io/zone", type: "required" },
+    },
+};
+
+export interface PostgresArgs {
+    environment: Environment;
+    /** The owning app; names the cluster `<app>-db`. */
+    app: string;
+    /** Namespace of the data layer the cluster runs in. */
+    namespace: pulumi.Input<string>;
+    /** Labels required on every workload (name, part-of, team); inherited by the operator's pods. */
+    labels: Record<string, string>;
+    /** @default postgresDefaults[environment].instances */
+    instances?: number;
+    storage: string;
+    /** @default app name with '-' as '_' */
+    database?: string;
+    /** Five-field cron (UTC). @default "0 2 * * *" */
+    backupSchedule?: string;
+    /** @default max(defaultRetentionDays[environment], the compliance floor) */
+    retentionDays?: number;
+    /** Where backups go; without it the cluster has no backups (dev only, enforced by config). */
+    backup?: { config: BackupConfig; credentialsSecret?: pulumi.Input<string> };
+    compliance: readonly ComplianceProfile[];
+    /** CloudNativePG operator and Barman Cloud plugin releases (the CRDs). */
+    operator: pulumi.Resource[];
+    monitoring?: Monitoring;
+}
+
+/** CNPG schedules have six fields (seconds first); stack files use the usual five. */
+export function toCnpgSchedule(cron: string): string {
+    return `0 ${cron.trim()}`;
+}
+
+/**
+ * A CloudNativePG cluster for one app: generated credentials kept as Pulumi secrets, WAL
+ * archiving and base backups through the Barman Cloud plugin, a nightly ScheduledBackup and a
+ * PodMonitor. Protected and retained in production.
+ */
+export class Postgres extends pulumi.ComponentResource {
+    readonly clusterName: string;
+    /** Service the app connects to (read-write primary). */
+    readonly host: string;
+    readonly credentialsSecret: pulumi.Output<string>;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:workloads:Postgres", name, {}, opts);
+        const env = args.environment;
+        const sizing = postgresDefaults[env];
+        const keep = statefulProtection[env];
+        const database = args.database ?? args.app.replace(/-/g, "_");
+        this.clusterName = `${args.app}-db`;
+        this.host = `${this.clusterName}-rw`;
+        const labels = { ...args.labels, "app.kubernetes.io/component": "database" };
+        const critical = { parent: this, dependsOn: args.operator, protect: keep.protect, retainOnDelete: keep.retainOnDelete };
+
+        const password = new random.RandomPassword(
+            `${name}-password`,
+            { length: 32, special: false },
+            { parent: this, protect: keep.protect },
+        );
+        const credentials = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: `${this.clusterName}-app`, namespace: args.namespace, labels },
+                type: "kubernetes.io/basic-auth",
+                stringData: { username: database, password: password.result },
+            },
+            { parent: this, protect: keep.protect, retainOnDelete: keep.retainOnDelete },
+        );
+        this.credentialsSecret = credentials.metadata.name;
+
+        const plugins = [];
+        if (args.backup) {
+            // Unset retention defaults to the environment's, raised to the compliance floor.
+            const retention = args.retentionDays ?? Math.max(defaultRetentionDays[env], requiredRetentionDays(args.compliance));
+            const store = new k8s.apiextensions.CustomResource(
+                `${name}-object-store`,
+                {
+                    apiVersion: "barmancloud.cnpg.io/v1",
+                    kind: "ObjectStore",
+                    metadata: {
+                        name: `${this.clusterName}-backups`,
+                        namespace: args.namespace,
+                        labels,
+                        annotations: { "platform.io/compliance": args.compliance.join(",") },
+                    },
+                    spec: {
+                        configuration: objectStoreConfiguration(args.backup.config, args.backup.credentialsSecret, this.clusterName),
+                        retentionPolicy: `${retention}d`,
+                        instanceSidecarConfiguration: {
+                            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                        },
+                    },
+                },
+                critical,
+            );
+            plugins.push({ name: barmanPluginName, isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } });
+        }
+
+        const cluster = new k8s.apiextensions.CustomResource(
+            `${name}-cluster`,
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Cluster",
+                metadata: { name: this.clusterName, namespace: args.namespace, labels },
+                spec: {
+                    instances: args.instances ?? sizing.instances,
+                    primaryUpdateStrategy: "unsupervised",
+                    enableSuperuserAccess: false,
+                    bootstrap: { initdb: { database, owner: database, secret: { name: credentials.metadata.name } } },
+                    storage: { size: args.storage },
+                    resources: sizing.resources,
+                    affinity: {
+                        enablePodAntiAffinity: true,
+                        topologyKey: sizing.antiAffinity.topologyKey,
+                        podAntiAffinityType: sizing.antiAffinity.type,
+                    },
+                    inheritedMetadata: { labels },
+                    plugins,
+                },
+            },
+            critical,
+        );
+
+        if (args.backup) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-scheduled-backup`,
+                {
+                    apiVersion: "postgresql.cnpg.io/v1",
+                    kind: "ScheduledBackup",
+                    metadata: { name: `${this.clusterName}-nightly`, namespace: args.namespace, labels },
+                    spec: {
+                        schedule: toCnpgSchedule(args.backupSchedule ?? "0 2 * * *"),
+                        cluster: { name: cluster.metadata.name },
+                        method: "plugin",
+                        pluginConfiguration: { name: barmanPluginName },
+                        backupOwnerReference: "self",
+                        immediate: true,
+                    },
+                },
+                { parent: this, dependsOn: [cluster], protect: keep.protect },
+            );
+        }
+
+        if (args.monitoring) {
+            // `spec.monitoring.enablePodMonitor` is deprecated in CNPG 1.30: create the PodMonitor directly.
+            new k8s.apiextensions.CustomResource(
+                `${name}-pod-monitor`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: {
+                        name: this.clusterName,
+                        namespace: args.namespace,
+                        labels: { ...labels, ...args.monitoring.selectorLabels },
+                    },
+                    spec: {
+                        selector: { matchLabels: { "cnpg.io/cluster": this.clusterName } },
+                        podMetricsEndpoints: [{ port: "metrics" }],
+                    },
+                },
+                { parent: this, dependsOn: [args.monitoring.crds] },
+            );
+        }
+        this.registerOutputs({ clusterName: this.clusterName, host: this.host, credentialsSecret: this.credentialsSecret });
+    }
+}
+
+function objectStoreConfiguration(
+    config: BackupConfig,
+    credentialsSecret: pulumi.Input<string> | undefined,
+    cluster: string,
+): Record<string, unknown> {
+    const s3Credentials =
+        config.credentials === "iam" || credentialsSecret === undefined
+            ? { inheritFromIAMRole: true }
+            : {
+                  accessKeyId: { name: credentialsSecret, key: "ACCESS_KEY_ID" },
+                  secretAccessKey: { name: credentialsSecret, key: "ACCESS_SECRET_KEY" },
+              };
+    return {
+        destinationPath: `${config.destinationPath.replace(/\/$/, "")}/${cluster}`,
+        ...(config.endpointURL ? { endpointURL: config.endpointURL } : {}),
+        s3Credentials,
+        wal: { compression: "gzip" },
+        data: { compression: "gzip" },
+    };
+}

@@ -1,0 +1,84 @@
+import type { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
+import type { Props } from "./k8s";
+
+/** Helm releases: pinned, from known repositories, explicit, atomic, never silently downgraded. */
+const releaseType = "kubernetes:helm.sh/v3:Release";
+const exactVersion = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+function forRelease<C = unknown>(check: (props: Props, report: (m: string) => void, config: C) => void): ResourceValidation {
+    return (args, reportViolation) => {
+        if (args.type !== releaseType) return;
+        const label = `release '${args.props.namespace ?? "?"}/${args.props.name ?? args.name}'`;
+        check(args.props, (m) => reportViolation(`${label}: ${m}`), args.getConfig<C>());
+    };
+}
+
+/** Compares dotted versions numerically (`v1.21.1` vs `1.9.0`); pre-release tags sort before the release. */
+export function compareVersions(a: string, b: string): number {
+    const parse = (v: string) => {
+        const [core, pre] = v.replace(/^v/, "").split("-", 2);
+        return { nums: core.split(".").map(Number), pre };
+    };
+    const x = parse(a);
+    const y = parse(b);
+    for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
+        const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+        if (d !== 0) return Math.sign(d);
+    }
+    if (x.pre === y.pre) return 0;
+    if (x.pre === undefined) return 1;
+    if (y.pre === undefined) return -1;
+    return x.pre < y.pre ? -1 : 1;
+}
+
+export const exactChartVersion: ResourceValidationPolicy = {
+    name: "helm-exact-chart-version",
+    description: "Helm releases pin an exact chart version, never a range or `latest`.",
+    validateResource: forRelease((props, report) => {
+        if (!exactVersion.test(String(props.version ?? ""))) report(`chart version '${props.version ?? ""}' is not an exact version`);
+    }),
+};
+
+export const allowedRepositories: ResourceValidationPolicy = {
+    name: "helm-allowed-repositories",
+    description: "Helm charts come only from the allowed repositories (HTTPS repos or OCI registries).",
+    configSchema: { properties: { repositories: { type: "array", items: { type: "string" }, default: [] } } },
+    validateResource: forRelease((props, report, config: { repositories: string[] }) => {
+        const source = String(props.chart ?? "").startsWith("oci://") ? String(props.chart) : String(props.repositoryOpts?.repo ?? "");
+        if (!config.repositories.some((r) => source === r || source.startsWith(r.endsWith("/") ? r : `${r}/`))) {
+            report(`chart source '${source || "(none)"}' is not an allowed repository`);
+        }
+    }),
+};
+
+export const explicitNameAndNamespace: ResourceValidationPolicy = {
+    name: "helm-explicit-name-and-namespace",
+    description: "Helm releases set their release name and namespace explicitly (no generated names, no 'default').",
+    validateResource: forRelease((props, report) => {
+        if (!props.name) report("has no explicit release name (Pulumi would generate one)");
+        if (!props.namespace || props.namespace === "default") report("has no explicit namespace");
+    }),
+};
+
+export const atomicReleases: ResourceValidationPolicy = {
+    name: "helm-atomic",
+    description: "Helm releases are atomic, so a failed upgrade rolls back (mandatory for production stacks).",
+    validateResource: forRelease((props, report) => {
+        if (props.atomic !== true) report("is not atomic");
+    }),
+};
+
+export const noChartDowngrade: ResourceValidationPolicy = {
+    name: "helm-no-downgrade",
+    description:
+        "A release's chart version never goes below the version deployed (from `deployedChartVersions`, written by CI from the stack's state).",
+    configSchema: { properties: { deployedChartVersions: { type: "object", additionalProperties: { type: "string" }, default: {} } } },
+    validateResource: forRelease((props, report, config: { deployedChartVersions: Record<string, string> }) => {
+        const deployed = config.deployedChartVersions[`${props.namespace}/${props.name}`];
+        if (deployed && props.version && compareVersions(String(props.version), deployed) < 0) {
+            report(`chart version ${props.version} would downgrade the deployed ${deployed}`);
+        }
+    }),
+};
+
+export const helmPolicies = [exactChartVersion, allowedRepositories, explicitNameAndNamespace, atomicReleases, noChartDowngrade];

@@ -1,0 +1,167 @@
+import type { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
+import { containersOf, describeContainer, longRunningTypes, objectName, parseImage, podLabelsOf, podSpecOf, Props } from "./k8s";
+
+/**
+ * Workload policies: every object that runs pods (Deployment, StatefulSet, DaemonSet, Job,
+ * CronJob, Rollout, Pod, PodTemplate), every container of it, init and ephemeral included.
+ */
+
+type Report = (message: string) => void;
+
+/** Runs `check` for each workload's pod spec; other resource types pass untouched. */
+function forWorkload(check: (type: string, props: Props, pod: Props, report: Report) => void): ResourceValidation {
+    return (args, reportViolation) => {
+        const pod = podSpecOf(args.type, args.props);
+        if (!pod) return;
+        check(args.type, args.props, pod, (m) => reportViolation(`${objectName(args.props)}: ${m}`));
+    };
+}
+
+export const noLatestTag: ResourceValidationPolicy = {
+    name: "no-latest-or-missing-tag",
+    description: "Images must be pinned to a version tag or digest, never `latest` or untagged.",
+    validateResource: forWorkload((_t, _p, pod, report) => {
+        for (const c of containersOf(pod)) {
+            const image = parseImage(String(c.spec.image ?? ""));
+            if (!image.tag && !image.digest) report(`${describeContainer(c)} image '${c.spec.image}' has no tag`);
+            else if (image.tag === "latest" && !image.digest) report(`${describeContainer(c)} image '${c.spec.image}' uses 'latest'`);
+        }
+    }),
+};
+
+export const imagesPinnedByDigest: ResourceValidationPolicy = {
+    name: "images-pinned-by-digest",
+    description: "Images must be pinned by digest (enabled for production stacks).",
+    validateResource: forWorkload((_t, _p, pod, report) => {
+        for (const c of containersOf(pod)) {
+            if (!parseImage(String(c.spec.image ?? "")).digest)
+                report(`${describeContainer(c)} image '${c.spec.image}' is not pinned by digest`);
+        }
+    }),
+};
+
+export const allowedRegistries: ResourceValidationPolicy = {
+    name: "allowed-image-registries",
+    description: "Images must come from the allowed registries.",
+    configSchema: { properties: { registries: { type: "array", items: { type: "string" }, default: [] } } },
+    validateResource: (args, reportViolation) => {
+        const { registries } = args.getConfig<{ registries: string[] }>();
+        forWorkload((_t, _p, pod, report) => {
+            for (const c of containersOf(pod)) {
+                const image = String(c.spec.image ?? "");
+                if (!registries.some((r) => image.startsWith(r)))
+                    report(`${describeContainer(c)} image '${image}' is not from ${registries.join(", ") || "an allowed registry"}`);
+            }
+        })(args, reportViolation) as void;
+    },
+};
+
+export const resourceLimits: ResourceValidationPolicy = {
+    name: "cpu-and-memory-limits",
+    description: "Every container sets CPU and memory limits.",
+    validateResource: forWorkload((_t, _p, pod, report) => {
+        for (const c of containersOf(pod).filter((c) => c.kind !== "ephemeralContainer")) {
+            const limits = c.spec.resources?.limits ?? {};
+            for (const r of ["cpu", "memory"]) if (limits[r] === undefined) report(`${describeContainer(c)} has no ${r} limit`);
+        }
+    }),
+};
+
+const effective = (pod: Props, c: Props, key: string) => c.securityContext?.[key] ?? pod.securityContext?.[key];
+
+export const runAsNonRoot: ResourceValidationPolicy = {
+    name: "run-as-non-root",
+    description: "Containers run as a non-root user.",
+    validateResource: forWorkload((_t, _p, pod, report) => {
+        for (const c of containersOf(pod)) {
+            if (effective(pod, c.spec, "runAsNonRoot") !== true) report(`${describeContainer(c)} does not set runAsNonRoot: true`);
+            if (effective(pod, c.spec, "runAsUser") === 0) report(`${describeContainer(c)} runs as UID 0`);
+        }
+    }),
+};
+
+export const readOnlyRootFilesystem: ResourceValidationPolicy = {
+    name: "read-only-root-filesystem",
+    description: "Containers mount their root filesystem read-only.",
+    validateResource: forWorkload((_t, _p, pod, report) => {
+        for (const c of containersOf(pod)) {
+            if (c.spec.securityContext?.readOnlyRootFilesystem !== true)
+                report(`${describeContainer(c)} does not set readOnlyRootFilesystem: true`);
+        }
+    }),
+};
+
+export const dropAllCapabilities: ResourceValidationPolicy = {
+    name: "drop-all-capabilities",
+    description: "Containers drop all Linux capabilities and cannot escalate privileges.",
+    validateResource: forWorkload((_t, _p, pod, report) => {
+        for (const c of containersOf(pod)) {
+            const drop: string[] = c.spec.securityContext?.capabilities?.drop ?? [];
+            if (!drop.includes("ALL")) report(`${describeContainer(c)} does not drop ALL capabilities`);
+            if (c.spec.securityContext?.allowPrivilegeEscalation !== false)
+                report(`${describeContainer(c)} does not set allowPrivilegeEscalation: false`);
+        }
+    }),
+};
+
+export const noPrivilegedOrHostAccess: ResourceValidationPolicy = {
+    name: "no-privileged-or-host-access",
+    description: "No privileged containers, host namespaces or hostPath volumes.",
+    validateResource: forWorkload((_t, _p, pod, report) => {
+        for (const key of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[key] === true) report(`pod uses ${key}`);
+        for (const v of pod.volumes ?? []) if (v.hostPath) report(`volume '${v.name}' is a hostPath`);
+        for (const c of containersOf(pod)) {
+            if (c.spec.securityContext?.privileged === true) report(`${describeContainer(c)} is privileged`);
+            for (const p of c.spec.ports ?? []) if (p.hostPort) report(`${describeContainer(c)} binds hostPort ${p.hostPort}`);
+        }
+    }),
+};
+
+export const probesOnLongRunning: ResourceValidationPolicy = {
+    name: "probes-on-long-running-containers",
+    description: "Long-running containers have liveness and readiness probes.",
+    validateResource: forWorkload((type, _p, pod, report) => {
+        if (!longRunningTypes.has(type)) return;
+        for (const c of containersOf(pod).filter((c) => c.kind === "container")) {
+            for (const probe of ["livenessProbe", "readinessProbe"]) if (!c.spec[probe]) report(`${describeContainer(c)} has no ${probe}`);
+        }
+    }),
+};
+
+export const requiredLabels: ResourceValidationPolicy = {
+    name: "required-labels",
+    description: "Workloads and their pods carry the required labels.",
+    configSchema: {
+        properties: {
+            labels: {
+                type: "array",
+                items: { type: "string" },
+                default: ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "platform.io/team"],
+            },
+        },
+    },
+    validateResource: (args, reportViolation) => {
+        const { labels } = args.getConfig<{ labels: string[] }>();
+        forWorkload((type, props, _pod, report) => {
+            const own = props.metadata?.labels ?? {};
+            const pod = podLabelsOf(type, props);
+            for (const l of labels) {
+                if (!own[l]) report(`is missing label '${l}'`);
+                if (!pod[l]) report(`pod template is missing label '${l}'`);
+            }
+        })(args, reportViolation) as void;
+    },
+};
+
+export const workloadPolicies = [
+    noLatestTag,
+    imagesPinnedByDigest,
+    allowedRegistries,
+    resourceLimits,
+    runAsNonRoot,
+    readOnlyRootFilesystem,
+    dropAllCapabilities,
+    noPrivilegedOrHostAccess,
+    probesOnLongRunning,
+    requiredLabels,
+];
