@@ -5,7 +5,7 @@ import type { Props } from "./k8s";
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const exactVersion = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-function forRelease<C = unknown>(check: (props: Props, report: (m: string) => void, config: C) => void): ResourceValidation {
+function forRelease<C extends object = object>(check: (props: Props, report: (m: string) => void, config: C) => void): ResourceValidation {
     return (args, reportViolation) => {
         if (args.type !== releaseType) return;
         const label = `release '${args.props.namespace ?? "?"}/${args.props.name ?? args.name}'`;
