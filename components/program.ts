@@ -1,7 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
+import { CertificateIssuers, publicIssuer } from "./guardrails/certificate-issuers";
 import { Namespaces } from "./guardrails/namespaces";
+import { NetworkBaseline } from "./guardrails/network-baseline";
+import { installPlatform, InstalledPlatform } from "./platform/install";
+import { releaseVersions } from "./platform/versions";
+import { Apps } from "./workloads/apps";
+import type { PlatformServices } from "./workloads/microservice";
 
 /**
  * Builds the whole platform from a validated config. This is the program; `index.ts` only
@@ -12,6 +18,8 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         context: config.cluster.context,
         kubeconfig: config.secrets.kubeconfig,
     });
+    const opts: pulumi.ComponentResourceOptions = { providers: [cluster] };
+
     const namespaces = new Namespaces(
         "namespaces",
         {
@@ -20,10 +28,79 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
             meshEnabled: config.components.istio.enabled !== false,
             defaultDataplane: config.components.istio.dataplane,
         },
-        { providers: [cluster] },
+        opts,
     );
-    return {
+    const platform = installPlatform(config, namespaces, opts);
+
+    new NetworkBaseline(
+        "network-baseline",
+        {
+            namespaces,
+            monitoringNamespace: platform.prometheus?.monitoring.namespace,
+            meshNamespace: platform.istio?.rootNamespace,
+            dataOperatorNamespaces: [platform.cloudnativePg && "cnpg-system", platform.strimzi && "strimzi-system"].filter((n): n is string => !!n),
+        },
+        opts,
+    );
+    const issuers = platform.certManager
+        ? new CertificateIssuers(
+              "certificate-issuers",
+              {
+                  environment: config.environment,
+                  email: config.guardrails.acme.email,
+                  ingressClassName: "nginx",
+                  certManagerNamespace: platform.certManager.namespace,
+                  certManager: platform.certManager.release,
+              },
+              opts,
+          )
+        : undefined;
+
+    const apps = new Apps(
+        "apps",
+        {
+            config,
+            namespaces,
+            platform: platformServices(config, platform, issuers),
+            operators: {
+                cloudnativePg: platform.cloudnativePg ? [platform.cloudnativePg.operator, platform.cloudnativePg.barmanCloud] : undefined,
+                strimzi: platform.strimzi?.release,
+            },
+        },
+        opts,
+    );
+
+    const outputs: Record<string, pulumi.Input<unknown> | undefined> = {
         environment: config.environment,
         namespaces: Object.keys(namespaces.all),
+        ingressLoadBalancerAddress: platform.ingress?.loadBalancerAddress,
+        argocdUrl: platform.argocd?.url,
+        grafanaUrl: platform.prometheus?.grafanaUrl,
+        installedVersions: releaseVersions(platform),
+        appHosts: apps.hosts,
+        internalCaCertificate: issuers?.caCertificate,
+    };
+    // A stack without a component has no such output (rather than an undefined one).
+    return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as Record<string, pulumi.Input<unknown>>;
+}
+
+/** What apps get from the installed platform. */
+function platformServices(config: PlatformConfig, platform: InstalledPlatform, issuers: CertificateIssuers | undefined): PlatformServices {
+    return {
+        monitoring: platform.prometheus?.monitoring,
+        rollouts: platform.argoRollouts?.release,
+        keda: platform.keda?.release,
+        mesh: platform.istio ? { crds: platform.istio.base, ready: platform.istio.readyForWorkloads } : undefined,
+        ingress:
+            platform.ingress && issuers
+                ? {
+                      className: platform.ingress.className,
+                      namespace: platform.ingress.namespace,
+                      principal: platform.ingress.principal,
+                      controller: platform.ingress.release,
+                      clusterIssuer: publicIssuer[config.environment],
+                  }
+                : undefined,
+        gitops: platform.argocd ? { crds: platform.argocd.release, namespace: platform.argocd.namespace, project: platform.argocd.project } : undefined,
     };
 }

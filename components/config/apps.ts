@@ -132,13 +132,22 @@ export const appSchema = z.strictObject({
     sbom: z.string().min(8, "must reference the image's SBOM (URL or sha256 digest)"),
     /** Container port the app listens on. */
     port: z.number().int("must be a whole number").min(1024, "must be at least 1024 (non-root)").max(65535),
-    /** Port and path Prometheus scrapes; a separate port so mTLS can stay strict on the app port. @default { port: 9090, path: "/metrics" } */
+    /** Wire protocol: `http` apps get HTTP probes and request alerts; `tcp` apps (caches, brokers) TCP probes. @default "http" */
+    protocol: z.enum(["http", "tcp"]).default("http"),
+    /**
+     * Port and path Prometheus scrapes, separate from the app port so mTLS stays strict there;
+     * `false` for an app that exposes no metrics (it still gets restart alerts).
+     * @default { port: 9090, path: "/metrics" }
+     */
     metrics: z
-        .strictObject({
-            port: z.number().int("must be a whole number").min(1024, "must be at least 1024 (non-root)").max(65535),
-            path: httpPath.default("/metrics"),
-        })
-        .prefault({ port: 9090 }),
+        .union([
+            z.strictObject({
+                port: z.number().int("must be a whole number").min(1024, "must be at least 1024 (non-root)").max(65535),
+                path: httpPath.default("/metrics"),
+            }),
+            z.literal(false),
+        ])
+        .default({ port: 9090, path: "/metrics" }),
     /** Replicas when not autoscaled; with autoscaling, the count created before the autoscaler takes over. @default 1 */
     replicas: replicas.optional(),
     resources,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { helmValues, replicas, duration, byteQuantity, hostname } from "./primitives";
+import { helmValues, replicas, prometheusDuration, byteQuantity, hostname } from "./primitives";
 
 /**
  * Per-component switches and knobs for the platform Helm releases. Every component accepts
@@ -56,7 +56,7 @@ export const componentsSchema = z.strictObject({
             /** Prometheus replicas. @default per-environment table */
             replicas: replicas.optional(),
             /** How long Prometheus keeps samples. @default per-environment table */
-            retention: duration.optional(),
+            retention: prometheusDuration.optional(),
             /** Prometheus volume size. @default per-environment table */
             storageSize: byteQuantity.optional(),
             grafana: z.strictObject(exposed).prefault({}),

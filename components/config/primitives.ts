@@ -56,6 +56,9 @@ export const helmValues = z.record(z.string(), z.unknown());
 /** Go-style duration used by several operators (`30s`, `5m`, `1h30m`). */
 export const duration = z.string().regex(/^([0-9]+(ms|s|m|h))+$/, "must be a duration such as '60s', '5m' or '1h'");
 
+/** Prometheus duration (`15d`, `12h`, `2w`). */
+export const prometheusDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, "must be a duration such as '15d', '12h' or '2w'");
+
 /** Five-field cron schedule (`0 2 * * *`), as Kubernetes CronJobs use. */
 export const cronSchedule = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as '0 2 * * *'");
 

@@ -1,30 +1,19 @@
 import type { AppConfig } from "./apps";
-import { BackupConfig, ComplianceProfile, requiredRetentionDays } from "./data";
+import { requiredRetentionDays } from "./data";
+import { CloudflareConfig, defaultRateLimits, rateLimitCapabilities } from "./edge";
 import type { NamespaceConfig } from "./namespaces";
+import type { ParsedStackConfig } from "./schema";
 
 /**
  * Rules that span several keys. They run on whatever parts of the config parsed, so one bad
  * key never hides another problem; each reports at the key a reader has to change.
  */
-export interface CrossCheckInput {
-    environment: string;
-    cluster: { context?: string };
-    kubeconfig?: string;
-    domain: string;
-    namespaces: Record<string, NamespaceConfig>;
+export type CrossCheckInput = Omit<ParsedStackConfig, "apps"> & {
     /** Apps that parsed, with their index in the stack file's list. */
     apps: { index: number; app: AppConfig }[];
     /** Every app name as written, valid app or not, for duplicate detection. */
     appNames: unknown[];
-    components: Record<
-        "kubePrometheusStack" | "cloudnativePg" | "strimzi" | "keda" | "argoRollouts" | "ingressNginx" | "certManager",
-        { enabled?: boolean }
-    >;
-    backup?: BackupConfig;
-    backupAccessKeyId?: string;
-    backupSecretAccessKey?: string;
-    compliance: { profiles: ComplianceProfile[] };
-}
+};
 
 export type Issue = (path: (string | number)[], message: string) => void;
 
@@ -44,6 +33,8 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
         checkAppPlatformNeeds(app, index, cfg, issue);
         checkData(app, index, cfg, issue);
     }
+    if (cfg.components) checkComponents(cfg, issue);
+    if (cfg.cloudflare) checkCloudflare(cfg.cloudflare, cfg, issue);
     if (cfg.backup?.credentials === "keys") {
         for (const key of ["backupAccessKeyId", "backupSecretAccessKey"] as const) {
             if (cfg[key] === undefined) issue([key], "is required when backup.credentials is 'keys' (set it with --secret)");
@@ -52,6 +43,58 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
 }
 
 const enabled = (cfg: Partial<CrossCheckInput>, c: keyof CrossCheckInput["components"]) => cfg.components?.[c]?.enabled !== false;
+
+/** Components that need others: a missing dependency is a config error before anything is applied. */
+function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    if (enabled(cfg, "cloudnativePg") && !enabled(cfg, "certManager")) {
+        issue(["components", "cloudnativePg"], "needs certManager: the Barman Cloud backup plugin gets its certificates from cert-manager");
+    }
+    const uis: [string[], { expose?: boolean; host?: string } | undefined][] = [
+        [["components", "argocd"], cfg.components?.argocd],
+        [["components", "kubePrometheusStack", "grafana"], cfg.components?.kubePrometheusStack.grafana],
+    ];
+    for (const [path, ui] of uis) {
+        if (!ui?.expose) continue;
+        if (!enabled(cfg, "ingressNginx") || !enabled(cfg, "certManager")) issue([...path, "expose"], "needs ingressNginx and certManager to publish the UI");
+        if (ui.host && cfg.domain && !isUnder(ui.host, cfg.domain)) issue([...path, "host"], `'${ui.host}' must be under the platform domain '${cfg.domain}'`);
+    }
+}
+
+/** The edge serves the platform domain from the zone, with rate limits the zone's plan can express. */
+function checkCloudflare(cf: CloudflareConfig, cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    if (cfg.domain && !isUnder(cfg.domain, cf.zoneName)) {
+        issue(["cloudflare", "zoneName"], `the platform domain '${cfg.domain}' is not in zone '${cf.zoneName}'`);
+    }
+    cf.records.forEach((r, i) => {
+        if (!isUnder(r.name, cf.zoneName)) issue(["cloudflare", "records", i, "name"], `'${r.name}' is not in zone '${cf.zoneName}'`);
+    });
+    const caps = rateLimitCapabilities[cf.plan];
+    const rules = cf.rateLimits ?? defaultRateLimits;
+    const where = cf.rateLimits ? (i: number) => ["cloudflare", "rateLimits", i] : () => ["cloudflare", "rateLimits"];
+    const which = (r: { ref: string }) => (cf.rateLimits ? "" : `the default '${r.ref}' rule: `);
+    if (rules.length > caps.maxRules) {
+        issue(["cloudflare", "rateLimits"], `${cf.rateLimits ? "" : "the defaults: "}${rules.length} rules, but the ${cf.plan} plan allows ${caps.maxRules} per zone`);
+    }
+    rules.forEach((r, i) => {
+        if (r.period > caps.maxPeriod) {
+            issue(
+                [...where(i), ...(cf.rateLimits ? ["period"] : [])],
+                `${which(r)}${r.requests} per ${r.period}s needs a plan with ${r.period}s periods; the ${cf.plan} plan counts over at most ${caps.maxPeriod}s. ` +
+                    "Declare rateLimits explicitly with a period the plan offers (a documented approximation) or upgrade the zone",
+            );
+        }
+        const timeout = r.mitigationTimeout ?? r.period;
+        if (cf.rateLimits && !caps.mitigationTimeouts.includes(timeout)) {
+            issue([...where(i), "mitigationTimeout"], `${timeout}s is not offered on the ${cf.plan} plan (${caps.mitigationTimeouts.join(", ")})`);
+        }
+        if (r.host && !isUnder(r.host, cf.zoneName)) issue([...where(i), "host"], `'${r.host}' is not in zone '${cf.zoneName}'`);
+    });
+    const refs = new Set<string>();
+    [...rules.map((r) => r.ref), ...cf.waf.customRules.map((r) => r.ref)].forEach((ref) => {
+        if (refs.has(ref)) issue(["cloudflare"], `rule reference '${ref}' is used twice: refs must be unique per zone`);
+        refs.add(ref);
+    });
+}
 
 /** An app may only use what the platform installs: a missing component is a config error, not a failed apply. */
 function checkAppPlatformNeeds(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issue: Issue): void {
@@ -135,6 +178,7 @@ function checkApp(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issu
         issue(["apps", i, "namespace"], `'${app.namespace}' is not one of platform:namespaces (${Object.keys(cfg.namespaces).join(", ")})`);
     }
     const names = new Set(cfg.appNames ?? []);
+    checkIsolation(app, i, cfg, issue);
     app.callers.forEach((caller, j) => {
         if (!names.has(caller)) issue(["apps", i, "callers", j], `'${caller}' is not an app of this stack`);
         if (caller === app.name) issue(["apps", i, "callers", j], "an app cannot list itself as a caller");
@@ -145,13 +189,29 @@ function checkApp(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issu
     if (cfg.environment === "production" && app.image.digest === undefined) {
         issue(["apps", i, "image", "digest"], "is required in production: pin the image by digest");
     }
-    if (app.metrics.port === app.port) {
+    if (app.metrics && app.metrics.port === app.port) {
         issue(
             ["apps", i, "metrics", "port"],
             `must differ from the app port (${app.port}): the metrics port is the one left open to Prometheus`,
         );
     }
     checkAutoscaling(app, i, issue);
+}
+
+/** Apps in a maximum-isolation (amplifier) namespace have no in-cluster traffic, either way. */
+function checkIsolation(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    const layerOf = (ns: string) => cfg.namespaces?.[ns]?.layer;
+    if (layerOf(app.namespace) === "amplifier") {
+        if (app.callers.length > 0) issue(["apps", i, "callers"], `must be empty: '${app.namespace}' is a maximum-isolation namespace that admits no traffic`);
+        if (app.ingress) issue(["apps", i, "ingress"], `is not allowed: '${app.namespace}' is a maximum-isolation namespace that admits no traffic`);
+        if (app.postgres || app.kafka) issue(["apps", i, app.postgres ? "postgres" : "kafka"], `is not allowed: '${app.namespace}' reaches nothing inside the cluster`);
+    }
+    app.callers.forEach((caller, j) => {
+        const callerApp = cfg.apps?.find((a) => a.app.name === caller)?.app;
+        if (callerApp && layerOf(callerApp.namespace) === "amplifier") {
+            issue(["apps", i, "callers", j], `'${caller}' runs in the maximum-isolation namespace '${callerApp.namespace}' and cannot call in-cluster apps`);
+        }
+    });
 }
 
 function checkAutoscaling(app: AppConfig, i: number, issue: Issue): void {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { appSchema } from "./apps";
 import { backupSchema, complianceSchema } from "./data";
+import { cloudflareSchema } from "./edge";
 import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
@@ -43,10 +44,14 @@ export const stackConfigShape = {
     backupSecretAccessKey: z.string().min(1, "must not be empty").optional(),
     /** Compliance profiles that set the backup retention floor. @default { profiles: [] } */
     compliance: complianceSchema.prefault({}),
+    /** The Cloudflare edge. Absent: no Cloudflare resource, no token needed. */
+    cloudflare: cloudflareSchema.optional(),
+    /** Secret Cloudflare API token. @default the CLOUDFLARE_API_TOKEN environment variable */
+    cloudflareApiToken: z.string().min(1, "must not be empty").optional(),
 };
 
 /** Top-level keys whose values are secrets: refused in plain text, handed to components as secret Outputs. */
-export const secretKeys = ["kubeconfig", "backupAccessKeyId", "backupSecretAccessKey"] as const;
+export const secretKeys = ["kubeconfig", "backupAccessKeyId", "backupSecretAccessKey", "cloudflareApiToken"] as const;
 export type SecretKey = (typeof secretKeys)[number];
 
 /** The whole stack config; {@link parseStackConfig} parses it key by key so every problem surfaces. */

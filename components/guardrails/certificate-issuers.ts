@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { Environment } from "../config/primitives";
-import { statefulProtection } from "../shared/environment";
+import { PerEnvironment, statefulProtection } from "../shared/environment";
 import { managedBy } from "../shared/labels";
 
 /** ACME directories of Let's Encrypt. */
@@ -12,6 +12,17 @@ export const letsEncrypt = {
 } as const;
 
 export const internalCaIssuer = "platform-internal-ca";
+
+/**
+ * The ClusterIssuer public hosts get certificates from. Dev clusters are not reachable from the
+ * internet (HTTP-01 cannot succeed), so they use the internal CA; staging and production need
+ * publicly trusted certificates for Cloudflare's strict origin validation.
+ */
+export const publicIssuer: PerEnvironment<string> = {
+    dev: internalCaIssuer,
+    staging: "letsencrypt-production",
+    production: "letsencrypt-production",
+};
 
 export interface CertificateIssuersArgs {
     environment: Environment;

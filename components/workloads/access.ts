@@ -55,7 +55,8 @@ export function networkPolicySpec(args: AccessArgs): k8s.types.input.networking.
         ports: [tcp(app.port)],
     }));
     if (args.ingressNamespace) ingress.push({ from: [inNamespace(args.ingressNamespace)], ports: [tcp(app.port)] });
-    if (args.monitoringNamespace) ingress.push({ from: [inNamespace(args.monitoringNamespace)], ports: [tcp(app.metrics.port)] });
+    if (args.monitoringNamespace && app.metrics)
+        ingress.push({ from: [inNamespace(args.monitoringNamespace)], ports: [tcp(app.metrics.port)] });
 
     const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
         ...args.callees.map((c) => ({
@@ -107,7 +108,7 @@ export function authorizationPolicySpec(args: AccessArgs & { ingressPrincipal?: 
     if (args.ingressNamespace && args.ingressPrincipal) principals.push(args.ingressPrincipal);
     const rules: Record<string, unknown>[] = [];
     if (principals.length > 0) rules.push({ from: [{ source: { principals } }], to: [{ operation: { ports: [String(args.app.port)] } }] });
-    if (args.monitoringNamespace) rules.push({ to: [{ operation: { ports: [String(args.app.metrics.port)] } }] });
+    if (args.monitoringNamespace && args.app.metrics) rules.push({ to: [{ operation: { ports: [String(args.app.metrics.port)] } }] });
     return { selector: { matchLabels: selectorLabels(args.app.name) }, action: "ALLOW", rules };
 }
 
@@ -116,6 +117,6 @@ export function peerAuthenticationSpec(app: AppConfig): Record<string, unknown> 
     return {
         selector: { matchLabels: selectorLabels(app.name) },
         mtls: { mode: "STRICT" },
-        portLevelMtls: { [String(app.metrics.port)]: { mode: "PERMISSIVE" } },
+        ...(app.metrics ? { portLevelMtls: { [String(app.metrics.port)]: { mode: "PERMISSIVE" } } } : {}),
     };
 }

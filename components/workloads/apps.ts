@@ -55,7 +55,7 @@ export class Apps extends pulumi.ComponentResource implements DeployedApps {
 
     constructor(name: string, args: AppsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:workloads:Apps", name, {}, opts);
-        const deployed = deployApps(args, this);
+        const deployed = deployApps(name, args, this);
         this.apps = deployed.apps;
         this.databases = deployed.databases;
         this.kafka = deployed.kafka;
@@ -64,7 +64,7 @@ export class Apps extends pulumi.ComponentResource implements DeployedApps {
     }
 }
 
-function deployApps(args: AppsArgs, parent: pulumi.Resource): DeployedApps {
+function deployApps(name: string, args: AppsArgs, parent: pulumi.Resource): DeployedApps {
     const { config, namespaces, platform } = args;
     const child = { parent };
     const apps = config.apps;
@@ -74,10 +74,10 @@ function deployApps(args: AppsArgs, parent: pulumi.Resource): DeployedApps {
     const kafka: Record<string, KafkaCluster> = {};
     const dataPaths = new Map<string, DataPath[]>(apps.map((a) => [a.name, []]));
 
-    const backupSecret = dataNs && apps.some((a) => a.postgres) ? backupCredentials(config, dataNs.resource, parent) : undefined;
+    const backupSecret = dataNs && apps.some((a) => a.postgres) ? backupCredentials(`${name}-backup-credentials`, config, dataNs.resource, parent) : undefined;
     for (const app of apps.filter((a) => a.postgres)) {
         const db = new Postgres(
-            `${app.name}-postgres`,
+            `${name}-${app.name}-postgres`,
             {
                 environment: config.environment,
                 app: app.name,
@@ -98,7 +98,7 @@ function deployApps(args: AppsArgs, parent: pulumi.Resource): DeployedApps {
     for (const owner of apps.filter((a) => a.kafka?.cluster)) {
         const users = apps.filter((a) => a.name === owner.name || a.kafka?.uses === owner.name);
         const cluster = new KafkaCluster(
-            `${owner.name}-kafka`,
+            `${name}-${owner.name}-kafka`,
             {
                 environment: config.environment,
                 app: owner.name,
@@ -123,12 +123,12 @@ function deployApps(args: AppsArgs, parent: pulumi.Resource): DeployedApps {
     for (const app of apps) {
         const ns = namespaces.get(app.namespace);
         deployed[app.name] = new Microservice(
-            app.name,
+            `${name}-${app.name}`,
             {
                 environment: config.environment,
                 logLevel: config.logLevel,
                 app,
-                namespace: { name: ns.name, resource: ns.resource, meshed: ns.mesh !== "none" },
+                namespace: { name: ns.name, resource: ns.resource, meshed: ns.mesh !== "none", isolated: ns.isolation === "maximum" },
                 access: { ...peers.get(app.name)!, data: dataPaths.get(app.name)! },
                 platform,
             },
@@ -140,6 +140,7 @@ function deployApps(args: AppsArgs, parent: pulumi.Resource): DeployedApps {
 
 /** S3 credentials for the Barman Cloud plugin, from the stack's secrets (never plain text). */
 function backupCredentials(
+    name: string,
     config: PlatformConfig,
     namespace: k8s.core.v1.Namespace,
     parent: pulumi.Resource,
@@ -148,7 +149,7 @@ function backupCredentials(
         return undefined;
     const keep = statefulProtection[config.environment];
     return new k8s.core.v1.Secret(
-        "apps-backup-credentials",
+        name,
         {
             metadata: { name: "backup-credentials", namespace: namespace.metadata.name, labels: managedBy },
             type: "Opaque",

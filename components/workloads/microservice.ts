@@ -15,8 +15,8 @@ export interface PlatformServices {
     rollouts?: pulumi.Resource;
     /** KEDA release (ScaledObject CRD). */
     keda?: pulumi.Resource;
-    /** Istio: CRDs for mesh policies, and istiod, which must inject sidecars before pods start. */
-    mesh?: { crds: pulumi.Resource; istiod: pulumi.Resource };
+    /** Istio: CRDs for mesh policies, and what must run before meshed pods start (istiod, CNI agent). */
+    mesh?: { crds: pulumi.Resource; ready: pulumi.Resource[] };
     /** ingress-nginx: class, controller identity, and the release whose webhook validates Ingresses. */
     ingress?: { className: string; namespace: string; principal: string; controller: pulumi.Resource; clusterIssuer: string };
     /** Argo CD for apps handed to GitOps. */
@@ -27,8 +27,11 @@ export interface MicroserviceArgs {
     environment: Environment;
     logLevel: LogLevel;
     app: AppConfig;
-    /** The app's namespace: its name, the Namespace resource, and whether its pods join the mesh. */
-    namespace: { name: string; resource: k8s.core.v1.Namespace; meshed: boolean };
+    /**
+     * The app's namespace: its name, the Namespace resource, whether its pods join the mesh, and
+     * whether it admits any traffic at all (a maximum-isolation namespace is not even scraped).
+     */
+    namespace: { name: string; resource: k8s.core.v1.Namespace; meshed: boolean; isolated: boolean };
     access: Omit<AccessArgs, "app" | "namespace" | "ingressNamespace" | "monitoringNamespace">;
     platform: PlatformServices;
 }
@@ -63,7 +66,7 @@ export class Microservice extends pulumi.ComponentResource {
             app,
             namespace: args.namespace.name,
             ingressNamespace: app.ingress && platform.ingress ? platform.ingress.namespace : undefined,
-            monitoringNamespace: platform.monitoring?.namespace,
+            monitoringNamespace: args.namespace.isolated ? undefined : platform.monitoring?.namespace,
         };
         new k8s.networking.v1.NetworkPolicy(
             `${name}-network-policy`,
@@ -108,16 +111,18 @@ export class Microservice extends pulumi.ComponentResource {
         if (platform.monitoring) {
             const monOpts = { parent: this, dependsOn: [platform.monitoring.crds] };
             const monLabels = { ...labels, ...platform.monitoring.selectorLabels };
-            new k8s.apiextensions.CustomResource(
-                `${name}-service-monitor`,
-                {
-                    apiVersion: "monitoring.coreos.com/v1",
-                    kind: "ServiceMonitor",
-                    metadata: { name: app.name, namespace: ns, labels: monLabels },
-                    spec: serviceMonitorSpec(app, args.namespace.name),
-                },
-                monOpts,
-            );
+            if (app.metrics && !args.namespace.isolated) {
+                new k8s.apiextensions.CustomResource(
+                    `${name}-service-monitor`,
+                    {
+                        apiVersion: "monitoring.coreos.com/v1",
+                        kind: "ServiceMonitor",
+                        metadata: { name: app.name, namespace: ns, labels: monLabels },
+                        spec: serviceMonitorSpec({ ...app, metrics: app.metrics }, args.namespace.name),
+                    },
+                    monOpts,
+                );
+            }
             new k8s.apiextensions.CustomResource(
                 `${name}-alerts`,
                 {
@@ -158,7 +163,7 @@ export class Microservice extends pulumi.ComponentResource {
         const child = { parent: this };
         // Pods must not start before istiod can inject their sidecars: under STRICT mTLS a pod
         // without one can neither serve nor call anything.
-        const meshReady = args.namespace.meshed && platform.mesh ? [platform.mesh.istiod] : [];
+        const meshReady = args.namespace.meshed && platform.mesh ? platform.mesh.ready : [];
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-service-account`,
@@ -359,9 +364,10 @@ export class Microservice extends pulumi.ComponentResource {
                 metadata: { name: serviceName, namespace: ns, labels },
                 spec: {
                     selector: selectorLabels(app.name),
+                    // Port names tell Istio the protocol (`http`, `tcp`, `http-metrics`).
                     ports: [
-                        { name: "http", port: app.port, targetPort: "http", protocol: "TCP", appProtocol: "http" },
-                        { name: "http-metrics", port: app.metrics.port, targetPort: "metrics", protocol: "TCP", appProtocol: "http" },
+                        { name: app.protocol, port: app.port, targetPort: "http", protocol: "TCP", appProtocol: app.protocol },
+                        ...(app.metrics ? [{ name: "http-metrics", port: app.metrics.port, targetPort: "metrics", protocol: "TCP", appProtocol: "http" }] : []),
                     ],
                 },
             },
@@ -412,7 +418,7 @@ export class Microservice extends pulumi.ComponentResource {
                                     {
                                         path: rule.path,
                                         pathType: "Prefix",
-                                        backend: { service: { name: app.name, port: { name: "http" } } },
+                                        backend: { service: { name: app.name, port: { number: app.port } } },
                                     },
                                 ],
                             },

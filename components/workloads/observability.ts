@@ -7,7 +7,10 @@ import { selectorLabels } from "./pod";
  * (`http_requests_total{code}` and `http_request_duration_seconds` histograms).
  */
 
-export function serviceMonitorSpec(app: AppConfig, namespace: string): Record<string, unknown> {
+export function serviceMonitorSpec(
+    app: AppConfig & { metrics: { port: number; path: string } },
+    namespace: string,
+): Record<string, unknown> {
     return {
         selector: { matchLabels: selectorLabels(app.name) },
         namespaceSelector: { matchNames: [namespace] },
@@ -15,39 +18,20 @@ export function serviceMonitorSpec(app: AppConfig, namespace: string): Record<st
     };
 }
 
-/** The three alerts every app gets: error ratio, p95 latency and restarts, with its thresholds. */
+/**
+ * The app's alerts with its thresholds: error ratio and p95 latency for HTTP apps that expose
+ * metrics, restarts (from kube-state-metrics) for every app.
+ */
 export function prometheusRuleSpec(app: AppConfig, namespace: string): Record<string, unknown> {
     const sel = `namespace="${namespace}", service="${app.name}"`;
     const labels = { severity: "page", team: app.team, app: app.name };
+    const requestAlerts = app.protocol === "http" && app.metrics !== false;
     return {
         groups: [
             {
                 name: `${app.name}.rules`,
                 rules: [
-                    {
-                        alert: "HighErrorRate",
-                        expr:
-                            `sum(rate(http_requests_total{${sel}, code=~"5.."}[5m])) / ` +
-                            `sum(rate(http_requests_total{${sel}}[5m])) * 100 > ${app.alerts.errorRatePercent}`,
-                        for: "5m",
-                        labels,
-                        annotations: {
-                            summary: `${app.name}: more than ${app.alerts.errorRatePercent}% of requests fail`,
-                            description: "5xx ratio over 5 minutes is {{ $value | humanize }}%.",
-                        },
-                    },
-                    {
-                        alert: "HighLatencyP95",
-                        expr:
-                            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m]))) * 1000 ` +
-                            `> ${app.alerts.p95LatencyMs}`,
-                        for: "10m",
-                        labels: { ...labels, severity: "warning" },
-                        annotations: {
-                            summary: `${app.name}: p95 latency above ${app.alerts.p95LatencyMs} ms`,
-                            description: "p95 latency over 5 minutes is {{ $value | humanize }} ms.",
-                        },
-                    },
+                    ...(requestAlerts ? httpAlerts(app, sel, labels) : []),
                     {
                         alert: "FrequentRestarts",
                         expr:
@@ -62,18 +46,55 @@ export function prometheusRuleSpec(app: AppConfig, namespace: string): Record<st
     };
 }
 
-/** A Grafana dashboard (JSON model) with the app's request rate, errors, latency and restarts. */
+function httpAlerts(app: AppConfig, sel: string, labels: Record<string, string>): Record<string, unknown>[] {
+    return [
+        {
+            alert: "HighErrorRate",
+            expr:
+                `sum(rate(http_requests_total{${sel}, code=~"5.."}[5m])) / ` +
+                `sum(rate(http_requests_total{${sel}}[5m])) * 100 > ${app.alerts.errorRatePercent}`,
+            for: "5m",
+            labels,
+            annotations: {
+                summary: `${app.name}: more than ${app.alerts.errorRatePercent}% of requests fail`,
+                description: "5xx ratio over 5 minutes is {{ $value | humanize }}%.",
+            },
+        },
+        {
+            alert: "HighLatencyP95",
+            expr:
+                `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m]))) * 1000 ` +
+                `> ${app.alerts.p95LatencyMs}`,
+            for: "10m",
+            labels: { ...labels, severity: "warning" },
+            annotations: {
+                summary: `${app.name}: p95 latency above ${app.alerts.p95LatencyMs} ms`,
+                description: "p95 latency over 5 minutes is {{ $value | humanize }} ms.",
+            },
+        },
+    ];
+}
+
+/** A Grafana dashboard (JSON model): request rate, errors and latency for HTTP apps with metrics; restarts, CPU and memory for all. */
 export function dashboardJson(app: AppConfig, namespace: string): string {
     const sel = `namespace="${namespace}", service="${app.name}"`;
-    const panel = (id: number, title: string, expr: string, unit: string) => ({
-        id,
-        title,
-        type: "timeseries",
-        gridPos: { h: 8, w: 12, x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8 },
-        datasource: { type: "prometheus", uid: "prometheus" },
-        fieldConfig: { defaults: { unit }, overrides: [] },
-        targets: [{ refId: "A", expr }],
-    });
+    const pods = `namespace="${namespace}", container="${app.name}"`;
+    const queries: [string, string, string][] = [
+        ...(app.protocol === "http" && app.metrics !== false
+            ? ([
+                  ["Requests per second", `sum(rate(http_requests_total{${sel}}[5m]))`, "reqps"],
+                  [
+                      "Error ratio (5xx)",
+                      `sum(rate(http_requests_total{${sel}, code=~"5.."}[5m])) / sum(rate(http_requests_total{${sel}}[5m]))`,
+                      "percentunit",
+                  ],
+                  ["p95 latency", `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m])))`, "s"],
+              ] as [string, string, string][])
+            : []),
+        ["Container restarts", `sum(increase(kube_pod_container_status_restarts_total{${pods}}[15m]))`, "short"],
+        ["CPU (cores)", `sum(rate(container_cpu_usage_seconds_total{${pods}}[5m]))`, "short"],
+        ["Memory (working set)", `sum(container_memory_working_set_bytes{${pods}})`, "bytes"],
+    ];
     return JSON.stringify({
         uid: `app-${namespace}-${app.name}`.slice(0, 40),
         title: `${app.partOf} / ${app.name}`,
@@ -81,21 +102,14 @@ export function dashboardJson(app: AppConfig, namespace: string): string {
         timezone: "utc",
         schemaVersion: 39,
         time: { from: "now-6h", to: "now" },
-        panels: [
-            panel(1, "Requests per second", `sum(rate(http_requests_total{${sel}}[5m]))`, "reqps"),
-            panel(
-                2,
-                "Error ratio (5xx)",
-                `sum(rate(http_requests_total{${sel}, code=~"5.."}[5m])) / sum(rate(http_requests_total{${sel}}[5m]))`,
-                "percentunit",
-            ),
-            panel(3, "p95 latency", `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel}}[5m])))`, "s"),
-            panel(
-                4,
-                "Container restarts",
-                `sum(increase(kube_pod_container_status_restarts_total{namespace="${namespace}", container="${app.name}"}[15m]))`,
-                "short",
-            ),
-        ],
+        panels: queries.map(([title, expr, unit], i) => ({
+            id: i + 1,
+            title,
+            type: "timeseries",
+            gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
+            datasource: { type: "prometheus", uid: "prometheus" },
+            fieldConfig: { defaults: { unit }, overrides: [] },
+            targets: [{ refId: "A", expr }],
+        })),
     });
 }

@@ -62,7 +62,7 @@ export interface ContainerSpecArgs {
 export function containerSpec(args: ContainerSpecArgs): k8s.types.input.core.v1.Container {
     const { app } = args;
     const env = { LOG_LEVEL: args.logLevel, ...app.env };
-    const httpProbe = (path: string) => ({ httpGet: { path, port: "http" } });
+    const probe = (path: string) => (app.protocol === "http" ? { httpGet: { path, port: "http" } } : { tcpSocket: { port: "http" } });
     return {
         name: args.name,
         image: args.image,
@@ -76,11 +76,11 @@ export function containerSpec(args: ContainerSpecArgs): k8s.types.input.core.v1.
             ? {
                   ports: [
                       { name: "http", containerPort: app.port, protocol: "TCP" },
-                      { name: "metrics", containerPort: app.metrics.port, protocol: "TCP" },
+                      ...(app.metrics ? [{ name: "metrics", containerPort: app.metrics.port, protocol: "TCP" }] : []),
                   ],
-                  startupProbe: { ...httpProbe(app.probes.startup ?? app.probes.liveness), periodSeconds: 5, failureThreshold: 30 },
-                  livenessProbe: { ...httpProbe(app.probes.liveness), periodSeconds: 10, failureThreshold: 3 },
-                  readinessProbe: { ...httpProbe(app.probes.readiness), periodSeconds: 5, failureThreshold: 3 },
+                  startupProbe: { ...probe(app.probes.startup ?? app.probes.liveness), periodSeconds: 5, failureThreshold: 30 },
+                  livenessProbe: { ...probe(app.probes.liveness), periodSeconds: 10, failureThreshold: 3 },
+                  readinessProbe: { ...probe(app.probes.readiness), periodSeconds: 5, failureThreshold: 3 },
               }
             : {}),
     };

@@ -1,0 +1,98 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment, LogLevel } from "../config/primitives";
+import { PerEnvironment } from "../shared/environment";
+import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace } from "../shared/helm";
+
+/** OPA Gatekeeper. */
+export const gatekeeperChart: ChartPin = {
+    chart: "gatekeeper",
+    repo: "https://open-policy-agent.github.io/gatekeeper/charts",
+    version: "3.23.0",
+    releaseName: "gatekeeper",
+    namespace: "gatekeeper-system",
+    timeoutSeconds: 600,
+};
+
+type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+
+export const gatekeeperDefaults: PerEnvironment<{ replicas: number; controller: Resources; audit: Resources }> = {
+    dev: {
+        replicas: 1,
+        controller: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        audit: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
+    staging: {
+        replicas: 3,
+        controller: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        audit: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
+    production: {
+        replicas: 3,
+        controller: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        audit: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+    },
+};
+
+const gatekeeperLogLevel: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO", warn: "WARNING", error: "ERROR" };
+
+export interface GatekeeperArgs {
+    environment: Environment;
+    logLevel: LogLevel;
+    /** Webhook (controller-manager) replicas. @default gatekeeperDefaults[environment].replicas */
+    replicas?: number;
+    /** Namespaces Gatekeeper's webhook never evaluates (the same list the Kyverno policies exclude). */
+    exemptNamespaces: string[];
+    monitoring?: Monitoring;
+    /** Raw chart values, merged over the typed defaults. @default {} */
+    values?: HelmValues;
+}
+
+/** Chart values from the typed knobs. Exported for tests. */
+export function gatekeeperValues(args: GatekeeperArgs): HelmValues {
+    const d = gatekeeperDefaults[args.environment];
+    const replicas = args.replicas ?? d.replicas;
+    const typed: HelmValues = {
+        replicas,
+        logLevel: gatekeeperLogLevel[args.logLevel],
+        auditInterval: 60,
+        emitAdmissionEvents: true,
+        emitAuditEvents: true,
+        pdb: { controllerManager: { minAvailable: 1 } },
+        controllerManager: { resources: d.controller, exemptNamespaces: args.exemptNamespaces },
+        audit: { resources: d.audit },
+        podMonitor: { enabled: args.monitoring !== undefined },
+    };
+    return mergeValues(typed, args.values);
+}
+
+/**
+ * OPA Gatekeeper. Like Kyverno, it installs in parallel with the other releases; its
+ * ConstraintTemplates and constraints come later, with the guardrails.
+ */
+export class Gatekeeper extends pulumi.ComponentResource {
+    readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: GatekeeperArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:platform:Gatekeeper", name, {}, opts);
+        // The namespace carries the label Gatekeeper's own webhook uses to skip it.
+        const ns = releaseNamespace(
+            `${name}-namespace`,
+            { namespace: gatekeeperChart.namespace, environment: args.environment, labels: { "admission.gatekeeper.sh/ignore": "no-self-managing" } },
+            this,
+        );
+        this.release = platformRelease(
+            `${name}-release`,
+            {
+                pin: gatekeeperChart,
+                values: gatekeeperValues(args),
+                environment: args.environment,
+                namespace: ns.metadata.name,
+                critical: true, // owns the templates.gatekeeper.sh CRDs: removing it drops every constraint
+                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+            },
+            this,
+        );
+        this.registerOutputs({ version: gatekeeperChart.version });
+    }
+}

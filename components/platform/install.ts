@@ -1,0 +1,121 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../config";
+import { publicIssuer } from "../guardrails/certificate-issuers";
+import type { Namespaces } from "../guardrails/namespaces";
+import { ArgoCd } from "./argocd";
+import { ArgoRollouts } from "./argo-rollouts";
+import { CertManager } from "./cert-manager";
+import { CloudNativePg } from "./cloudnative-pg";
+import { Gatekeeper } from "./gatekeeper";
+import { IngressNginx } from "./ingress-nginx";
+import { Istio } from "./istio";
+import { Keda } from "./keda";
+import { KubePrometheusStack } from "./kube-prometheus-stack";
+import { Kyverno } from "./kyverno";
+import { Strimzi } from "./strimzi";
+
+/** The platform releases a stack installs (absent when the stack disables them). */
+export interface InstalledPlatform {
+    prometheus?: KubePrometheusStack;
+    certManager?: CertManager;
+    ingress?: IngressNginx;
+    istio?: Istio;
+    kyverno?: Kyverno;
+    gatekeeper?: Gatekeeper;
+    argocd?: ArgoCd;
+    argoRollouts?: ArgoRollouts;
+    keda?: Keda;
+    cloudnativePg?: CloudNativePg;
+    strimzi?: Strimzi;
+}
+
+/**
+ * Installs every enabled platform release. Edges exist only where one release needs another:
+ * ServiceMonitors need the Prometheus CRDs, the Barman Cloud plugin needs cert-manager, and
+ * Istio's charts chain base -> istiod -> gateway. Everything else installs in parallel.
+ */
+export function installPlatform(config: PlatformConfig, namespaces: Namespaces, opts: pulumi.ComponentResourceOptions): InstalledPlatform {
+    const c = config.components;
+    const env = config.environment;
+    const logLevel = config.logLevel;
+    const on = (component: { enabled?: boolean }) => component.enabled !== false;
+    const uiHost = (component: { expose?: boolean; host?: string }, name: string) =>
+        component.expose ? { host: component.host ?? `${name}.${config.domain}`, ingressClassName: "nginx", clusterIssuer: publicIssuer[env] } : undefined;
+
+    const monitoringNs = on(c.kubePrometheusStack) ? namespaces.ofLayer("monitoring") : undefined;
+    const prometheus = monitoringNs
+        ? new KubePrometheusStack(
+              "kube-prometheus-stack",
+              {
+                  environment: env,
+                  logLevel,
+                  namespace: monitoringNs.resource.metadata.name,
+                  namespaceName: monitoringNs.name,
+                  replicas: c.kubePrometheusStack.replicas,
+                  retention: c.kubePrometheusStack.retention,
+                  storageSize: c.kubePrometheusStack.storageSize,
+                  grafana: uiHost(c.kubePrometheusStack.grafana, "grafana"),
+                  values: c.kubePrometheusStack.values,
+              },
+              opts,
+          )
+        : undefined;
+    const monitoring = prometheus?.monitoring;
+    const common = { environment: env, logLevel, monitoring };
+
+    const certManager = on(c.certManager) ? new CertManager("cert-manager", { ...common, replicas: c.certManager.replicas, values: c.certManager.values }, opts) : undefined;
+    const istio = on(c.istio)
+        ? new Istio(
+              "istio",
+              {
+                  environment: env,
+                  logLevel,
+                  dataplane: c.istio.dataplane,
+                  distribution: config.cluster.distribution,
+                  replicas: c.istio.replicas,
+                  gatewayReplicas: c.istio.gatewayReplicas,
+                  values: c.istio.values,
+              },
+              opts,
+          )
+        : undefined;
+    const ingress = on(c.ingressNginx)
+        ? new IngressNginx(
+              "ingress-nginx",
+              {
+                  environment: env,
+                  monitoring,
+                  replicas: c.ingressNginx.replicas,
+                  serviceType: c.ingressNginx.serviceType,
+                  behindCloudflare: config.cloudflare !== undefined,
+                  meshSidecar: istio !== undefined && (c.istio.dataplane ?? "sidecar") === "sidecar",
+                  values: c.ingressNginx.values,
+              },
+              opts,
+          )
+        : undefined;
+    return {
+        prometheus,
+        certManager,
+        ingress,
+        istio,
+        kyverno: on(c.kyverno) ? new Kyverno("kyverno", { ...common, replicas: c.kyverno.replicas, values: c.kyverno.values }, opts) : undefined,
+        gatekeeper: on(c.gatekeeper)
+            ? new Gatekeeper("gatekeeper", { ...common, replicas: c.gatekeeper.replicas, exemptNamespaces: config.guardrails.excludedNamespaces, values: c.gatekeeper.values }, opts)
+            : undefined,
+        argocd: on(c.argocd)
+            ? new ArgoCd(
+                  "argocd",
+                  { ...common, replicas: c.argocd.replicas, ui: uiHost(c.argocd, "argocd"), appNamespaces: [...new Set(config.apps.map((a) => a.namespace))], values: c.argocd.values },
+                  opts,
+              )
+            : undefined,
+        argoRollouts: on(c.argoRollouts) ? new ArgoRollouts("argo-rollouts", { ...common, replicas: c.argoRollouts.replicas, values: c.argoRollouts.values }, opts) : undefined,
+        keda: on(c.keda) ? new Keda("keda", { ...common, replicas: c.keda.replicas, values: c.keda.values }, opts) : undefined,
+        cloudnativePg:
+            on(c.cloudnativePg) && certManager
+                ? new CloudNativePg("cloudnative-pg", { environment: env, monitoring, certManager: certManager.release, replicas: c.cloudnativePg.replicas, values: c.cloudnativePg.values }, opts)
+                : undefined,
+        strimzi: on(c.strimzi) ? new Strimzi("strimzi", { ...common, replicas: c.strimzi.replicas, values: c.strimzi.values }, opts) : undefined,
+    };
+}

@@ -1,0 +1,153 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Environment, LogLevel } from "../config/primitives";
+import { PerEnvironment } from "../shared/environment";
+import { ChartPin, HelmValues, mergeValues, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+
+/** One Istio version for every Istio chart: base, istiod, cni and gateway must never drift apart. */
+export const istioVersion = "1.30.3";
+const istioRepo = "https://istio-release.storage.googleapis.com/charts";
+const pin = (chart: string, releaseName: string, namespace: string, timeoutSeconds: number): ChartPin => ({
+    chart,
+    repo: istioRepo,
+    version: istioVersion,
+    releaseName,
+    namespace,
+    timeoutSeconds,
+});
+
+export const istioCharts = {
+    base: pin("base", "istio-base", "istio-system", 300),
+    istiod: pin("istiod", "istiod", "istio-system", 600),
+    cni: pin("cni", "istio-cni", "istio-system", 600),
+    gateway: pin("gateway", "istio-ingressgateway", "istio-ingress", 600),
+} as const;
+
+type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+
+interface Sizing {
+    istiodReplicas: { min: number; max: number };
+    istiod: Resources;
+    gatewayReplicas: { min: number; max: number };
+    proxy: Resources;
+    zoneSpread: boolean;
+}
+
+export const istioDefaults: PerEnvironment<Sizing> = {
+    dev: {
+        istiodReplicas: { min: 1, max: 1 },
+        istiod: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        gatewayReplicas: { min: 1, max: 2 },
+        proxy: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        zoneSpread: false,
+    },
+    staging: {
+        istiodReplicas: { min: 2, max: 3 },
+        istiod: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } },
+        gatewayReplicas: { min: 2, max: 4 },
+        proxy: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        zoneSpread: false,
+    },
+    production: {
+        istiodReplicas: { min: 3, max: 5 },
+        istiod: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+        gatewayReplicas: { min: 3, max: 10 },
+        proxy: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        zoneSpread: true,
+    },
+};
+
+export interface IstioArgs {
+    environment: Environment;
+    logLevel: LogLevel;
+    /** @default "sidecar" */
+    dataplane?: "sidecar" | "ambient";
+    /** Kubernetes distribution; k3s keeps CNI binaries elsewhere. @default "generic" */
+    distribution?: "generic" | "k3s" | "kind";
+    /** Minimum istiod replicas. @default istioDefaults[environment].istiodReplicas.min */
+    replicas?: number;
+    /** Minimum gateway replicas. @default istioDefaults[environment].gatewayReplicas.min */
+    gatewayReplicas?: number;
+    /** Raw values for istiod, merged over the typed defaults. @default {} */
+    values?: HelmValues;
+}
+
+const platformOf = (distribution: IstioArgs["distribution"]) => (distribution === "k3s" ? { global: { platform: "k3s" } } : {});
+
+/** istiod values. Exported for tests. */
+export function istiodValues(args: IstioArgs): HelmValues {
+    const d = istioDefaults[args.environment];
+    const min = args.replicas ?? d.istiodReplicas.min;
+    const typed: HelmValues = {
+        ...(args.dataplane === "ambient" ? { profile: "ambient" } : {}),
+        ...platformOf(args.distribution),
+        pilot: {
+            autoscaleEnabled: true,
+            autoscaleMin: min,
+            autoscaleMax: Math.max(min, d.istiodReplicas.max),
+            resources: d.istiod,
+            // Istio CNI sets up traffic redirection, so pods need no privileged istio-init container
+            // and app namespaces can stay at Pod Security `restricted`.
+            cni: { enabled: true },
+            ...(d.zoneSpread ? { topologySpreadConstraints: zoneSpread({ app: "istiod" }) } : {}),
+        },
+        meshConfig: { accessLogFile: "/dev/stdout", enablePrometheusMerge: true },
+        global: { ...platformOf(args.distribution).global, logging: { level: `default:${args.logLevel === "warn" ? "warn" : args.logLevel}` }, proxy: { resources: d.proxy } },
+    };
+    return mergeValues(typed, args.values);
+}
+
+/** Istio CNI node agent values. Exported for tests. */
+export function istioCniValues(args: IstioArgs): HelmValues {
+    return { ...(args.dataplane === "ambient" ? { profile: "ambient" } : {}), ...platformOf(args.distribution) };
+}
+
+/** Ingress gateway values. Exported for tests. */
+export function gatewayValues(args: IstioArgs): HelmValues {
+    const d = istioDefaults[args.environment];
+    const min = args.gatewayReplicas ?? d.gatewayReplicas.min;
+    return {
+        autoscaling: { enabled: true, minReplicas: min, maxReplicas: Math.max(min, d.gatewayReplicas.max), targetCPUUtilizationPercentage: 70 },
+        resources: d.proxy,
+        podDisruptionBudget: { minAvailable: 1 },
+        ...(d.zoneSpread ? { topologySpreadConstraints: zoneSpread({ istio: "ingressgateway" }) } : {}),
+    };
+}
+
+/**
+ * Istio: base (CRDs) -> istiod -> ingress gateway, the one chain of three the platform needs.
+ * The CNI node agent needs only the base chart and installs beside istiod.
+ */
+export class Istio extends pulumi.ComponentResource {
+    readonly base: k8s.helm.v3.Release;
+    readonly istiod: k8s.helm.v3.Release;
+    readonly cni: k8s.helm.v3.Release;
+    readonly gateway: k8s.helm.v3.Release;
+    /** Namespace of the control plane (root namespace for mesh-wide policy). */
+    readonly rootNamespace = istioCharts.istiod.namespace;
+    /** What must run before meshed pods start: istiod injects sidecars, the CNI agent wires their traffic. */
+    readonly readyForWorkloads: pulumi.Resource[];
+
+    constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:platform:Istio", name, {}, opts);
+        const env = args.environment;
+        // The CNI node agent is privileged (it edits the node's CNI configuration), so the control
+        // plane namespace that hosts it needs the `privileged` Pod Security level.
+        const system = releaseNamespace(`${name}-system-namespace`, { namespace: istioCharts.istiod.namespace, environment: env, level: "privileged" }, this);
+        // Gateways are injected like any workload: their namespace must allow injection.
+        const ingress = releaseNamespace(
+            `${name}-ingress-namespace`,
+            { namespace: istioCharts.gateway.namespace, environment: env, labels: { "istio-injection": "enabled" } },
+            this,
+        );
+        const release = (role: keyof typeof istioCharts, values: HelmValues, namespace: pulumi.Input<string>, critical: boolean, dependsOn: pulumi.Resource[]) =>
+            platformRelease(`${name}-${role}`, { pin: istioCharts[role], values, environment: env, namespace, critical, dependsOn }, this);
+
+        this.base = release("base", { defaultRevision: "default" }, system.metadata.name, true, []); // owns the Istio CRDs
+        this.cni = release("cni", istioCniValues(args), system.metadata.name, false, [this.base]);
+        this.istiod = release("istiod", istiodValues(args), system.metadata.name, false, [this.base]);
+        this.gateway = release("gateway", gatewayValues(args), ingress.metadata.name, false, [this.istiod]);
+        this.readyForWorkloads = [this.istiod, this.cni];
+        this.registerOutputs({ version: istioVersion });
+    }
+}

@@ -1,0 +1,31 @@
+import { argoRolloutsChart } from "./argo-rollouts";
+import { argocdChart } from "./argocd";
+import { certManagerChart } from "./cert-manager";
+import { barmanCloudChart, cloudnativePgChart } from "./cloudnative-pg";
+import { gatekeeperChart } from "./gatekeeper";
+import { ingressNginxChart } from "./ingress-nginx";
+import type { InstalledPlatform } from "./install";
+import { istioVersion } from "./istio";
+import { kedaChart } from "./keda";
+import { kubePrometheusStackChart } from "./kube-prometheus-stack";
+import { kyvernoChart } from "./kyverno";
+import { strimziChart } from "./strimzi";
+
+/** Chart versions of the releases a stack installs, for the `installedVersions` output. */
+export function releaseVersions(p: InstalledPlatform): Record<string, string> {
+    const entries: [unknown, string, string][] = [
+        [p.prometheus, "kube-prometheus-stack", kubePrometheusStackChart.version],
+        [p.certManager, "cert-manager", certManagerChart.version],
+        [p.ingress, "ingress-nginx", ingressNginxChart.version],
+        [p.istio, "istio", istioVersion],
+        [p.kyverno, "kyverno", kyvernoChart.version],
+        [p.gatekeeper, "gatekeeper", gatekeeperChart.version],
+        [p.argocd, "argo-cd", argocdChart.version],
+        [p.argoRollouts, "argo-rollouts", argoRolloutsChart.version],
+        [p.keda, "keda", kedaChart.version],
+        [p.cloudnativePg, "cloudnative-pg", cloudnativePgChart.version],
+        [p.cloudnativePg, "plugin-barman-cloud", barmanCloudChart.version],
+        [p.strimzi, "strimzi-kafka-operator", strimziChart.version],
+    ];
+    return Object.fromEntries(entries.filter(([installed]) => installed !== undefined).map(([, name, version]) => [name, version]));
+}
