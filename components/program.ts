@@ -3,8 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
 import { CertificateIssuers, publicIssuer } from "./guardrails/certificate-issuers";
 import { Namespaces } from "./guardrails/namespaces";
+import { GatekeeperConstraints } from "./guardrails/gatekeeper-constraints";
+import { KyvernoPolicies } from "./guardrails/kyverno-policies";
+import { MeshSecurity } from "./guardrails/mesh-security";
+import { MonitoringRbac } from "./guardrails/monitoring-rbac";
 import { NetworkBaseline } from "./guardrails/network-baseline";
-import { installPlatform, InstalledPlatform } from "./platform/install";
+import { allReleases, installPlatform, InstalledPlatform } from "./platform/install";
 import { releaseVersions } from "./platform/versions";
 import { Apps } from "./workloads/apps";
 import type { PlatformServices } from "./workloads/microservice";
@@ -38,7 +42,9 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
             namespaces,
             monitoringNamespace: platform.prometheus?.monitoring.namespace,
             meshNamespace: platform.istio?.rootNamespace,
-            dataOperatorNamespaces: [platform.cloudnativePg && "cnpg-system", platform.strimzi && "strimzi-system"].filter((n): n is string => !!n),
+            dataOperatorNamespaces: [platform.cloudnativePg && "cnpg-system", platform.strimzi && "strimzi-system"].filter(
+                (n): n is string => !!n,
+            ),
         },
         opts,
     );
@@ -55,6 +61,9 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
               opts,
           )
         : undefined;
+
+    admissionAndMeshPolicies(config, namespaces, platform, opts);
+    new MonitoringRbac("monitoring-rbac", opts);
 
     const apps = new Apps(
         "apps",
@@ -90,7 +99,9 @@ function platformServices(config: PlatformConfig, platform: InstalledPlatform, i
         monitoring: platform.prometheus?.monitoring,
         rollouts: platform.argoRollouts?.release,
         keda: platform.keda?.release,
-        mesh: platform.istio ? { crds: platform.istio.base, ready: platform.istio.readyForWorkloads } : undefined,
+        mesh: platform.istio
+            ? { policies: [platform.istio.base, platform.istio.istiod], ready: platform.istio.readyForWorkloads }
+            : undefined,
         ingress:
             platform.ingress && issuers
                 ? {
@@ -101,6 +112,61 @@ function platformServices(config: PlatformConfig, platform: InstalledPlatform, i
                       clusterIssuer: publicIssuer[config.environment],
                   }
                 : undefined,
-        gitops: platform.argocd ? { crds: platform.argocd.release, namespace: platform.argocd.namespace, project: platform.argocd.project } : undefined,
+        gitops: platform.argocd
+            ? { crds: platform.argocd.release, namespace: platform.argocd.namespace, project: platform.argocd.project }
+            : undefined,
     };
+}
+
+/**
+ * Admission policies wait for every release: a webhook enforcing a policy mid-install is what
+ * blocked peers' platform installs. Mesh policies wait for Istio's CRDs and istiod's webhook.
+ */
+function admissionAndMeshPolicies(
+    config: PlatformConfig,
+    namespaces: Namespaces,
+    platform: InstalledPlatform,
+    opts: pulumi.ComponentResourceOptions,
+): void {
+    const g = config.guardrails;
+    const releases = allReleases(platform);
+    if (platform.kyverno) {
+        new KyvernoPolicies(
+            "kyverno-policies",
+            {
+                mode: g.policyMode,
+                excludedNamespaces: g.excludedNamespaces,
+                cosignPublicKey: g.cosignPublicKey,
+                signedRegistries: g.allowedRegistries,
+                denyExec: g.denyExec,
+                dependsOn: releases,
+            },
+            opts,
+        );
+    }
+    if (platform.gatekeeper) {
+        new GatekeeperConstraints(
+            "gatekeeper-constraints",
+            {
+                mode: g.policyMode,
+                excludedNamespaces: g.excludedNamespaces,
+                requiredLabels: g.requiredLabels,
+                allowedRegistries: g.allowedRegistries,
+                dependsOn: releases,
+            },
+            opts,
+        );
+    }
+    if (platform.istio) {
+        new MeshSecurity(
+            "mesh-security",
+            {
+                rootNamespace: platform.istio.rootNamespace,
+                mtlsMode: g.mtlsMode,
+                meshedNamespaces: Object.values(namespaces.all).filter((ns) => ns.mesh !== "none"),
+                dependsOn: [platform.istio.base, platform.istio.istiod],
+            },
+            opts,
+        );
+    }
 }

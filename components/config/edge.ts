@@ -14,7 +14,9 @@ export type CloudflarePlan = (typeof cloudflarePlans)[number];
  * table): the longest counting period, how many rules a zone may have, and which mitigation
  * timeouts it offers.
  */
-export const rateLimitCapabilities: Readonly<Record<CloudflarePlan, { maxPeriod: number; maxRules: number; mitigationTimeouts: readonly number[] }>> = {
+export const rateLimitCapabilities: Readonly<
+    Record<CloudflarePlan, { maxPeriod: number; maxRules: number; mitigationTimeouts: readonly number[] }>
+> = {
     free: { maxPeriod: 10, maxRules: 1, mitigationTimeouts: [10] },
     pro: { maxPeriod: 60, maxRules: 2, mitigationTimeouts: [10, 60, 600, 3600] },
     business: { maxPeriod: 600, maxRules: 5, mitigationTimeouts: [10, 60, 600, 3600, 86400] },
@@ -37,7 +39,10 @@ export const rateLimitSchema = z.strictObject({
     /** Requests allowed per client IP per period. */
     requests: z.number().int("must be a whole number").min(1, "must be at least 1"),
     /** Counting period in seconds (10, 60, 120, 300, 600 or 3600; longer periods need higher plans). */
-    period: z.number().int().refine((p) => (rateLimitPeriods as readonly number[]).includes(p), `must be one of ${rateLimitPeriods.join(", ")} seconds`),
+    period: z
+        .number()
+        .int()
+        .refine((p) => (rateLimitPeriods as readonly number[]).includes(p), `must be one of ${rateLimitPeriods.join(", ")} seconds`),
     /** How long a client stays blocked, in seconds. @default the period */
     mitigationTimeout: z.number().int().min(0).optional(),
 });
@@ -99,4 +104,7 @@ export const cloudflareSchema = z.strictObject({
 });
 
 export type CloudflareConfig = z.infer<typeof cloudflareSchema>;
-export type EdgeEnvironmentDefaults = Record<Environment, { securityLevel: (typeof securityLevels)[number]; owaspParanoiaLevel: number; owaspSensitivity: "low" | "medium" | "high" }>;
+export type EdgeEnvironmentDefaults = Record<
+    Environment,
+    { securityLevel: (typeof securityLevels)[number]; owaspParanoiaLevel: number; owaspSensitivity: "low" | "medium" | "high" }
+>;

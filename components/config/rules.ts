@@ -55,8 +55,10 @@ function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
     ];
     for (const [path, ui] of uis) {
         if (!ui?.expose) continue;
-        if (!enabled(cfg, "ingressNginx") || !enabled(cfg, "certManager")) issue([...path, "expose"], "needs ingressNginx and certManager to publish the UI");
-        if (ui.host && cfg.domain && !isUnder(ui.host, cfg.domain)) issue([...path, "host"], `'${ui.host}' must be under the platform domain '${cfg.domain}'`);
+        if (!enabled(cfg, "ingressNginx") || !enabled(cfg, "certManager"))
+            issue([...path, "expose"], "needs ingressNginx and certManager to publish the UI");
+        if (ui.host && cfg.domain && !isUnder(ui.host, cfg.domain))
+            issue([...path, "host"], `'${ui.host}' must be under the platform domain '${cfg.domain}'`);
     }
 }
 
@@ -73,7 +75,10 @@ function checkCloudflare(cf: CloudflareConfig, cfg: Partial<CrossCheckInput>, is
     const where = cf.rateLimits ? (i: number) => ["cloudflare", "rateLimits", i] : () => ["cloudflare", "rateLimits"];
     const which = (r: { ref: string }) => (cf.rateLimits ? "" : `the default '${r.ref}' rule: `);
     if (rules.length > caps.maxRules) {
-        issue(["cloudflare", "rateLimits"], `${cf.rateLimits ? "" : "the defaults: "}${rules.length} rules, but the ${cf.plan} plan allows ${caps.maxRules} per zone`);
+        issue(
+            ["cloudflare", "rateLimits"],
+            `${cf.rateLimits ? "" : "the defaults: "}${rules.length} rules, but the ${cf.plan} plan allows ${caps.maxRules} per zone`,
+        );
     }
     rules.forEach((r, i) => {
         if (r.period > caps.maxPeriod) {
@@ -85,7 +90,10 @@ function checkCloudflare(cf: CloudflareConfig, cfg: Partial<CrossCheckInput>, is
         }
         const timeout = r.mitigationTimeout ?? r.period;
         if (cf.rateLimits && !caps.mitigationTimeouts.includes(timeout)) {
-            issue([...where(i), "mitigationTimeout"], `${timeout}s is not offered on the ${cf.plan} plan (${caps.mitigationTimeouts.join(", ")})`);
+            issue(
+                [...where(i), "mitigationTimeout"],
+                `${timeout}s is not offered on the ${cf.plan} plan (${caps.mitigationTimeouts.join(", ")})`,
+            );
         }
         if (r.host && !isUnder(r.host, cf.zoneName)) issue([...where(i), "host"], `'${r.host}' is not in zone '${cf.zoneName}'`);
     });
@@ -202,14 +210,23 @@ function checkApp(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issu
 function checkIsolation(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issue: Issue): void {
     const layerOf = (ns: string) => cfg.namespaces?.[ns]?.layer;
     if (layerOf(app.namespace) === "amplifier") {
-        if (app.callers.length > 0) issue(["apps", i, "callers"], `must be empty: '${app.namespace}' is a maximum-isolation namespace that admits no traffic`);
-        if (app.ingress) issue(["apps", i, "ingress"], `is not allowed: '${app.namespace}' is a maximum-isolation namespace that admits no traffic`);
-        if (app.postgres || app.kafka) issue(["apps", i, app.postgres ? "postgres" : "kafka"], `is not allowed: '${app.namespace}' reaches nothing inside the cluster`);
+        if (app.callers.length > 0)
+            issue(["apps", i, "callers"], `must be empty: '${app.namespace}' is a maximum-isolation namespace that admits no traffic`);
+        if (app.ingress)
+            issue(["apps", i, "ingress"], `is not allowed: '${app.namespace}' is a maximum-isolation namespace that admits no traffic`);
+        if (app.postgres || app.kafka)
+            issue(
+                ["apps", i, app.postgres ? "postgres" : "kafka"],
+                `is not allowed: '${app.namespace}' reaches nothing inside the cluster`,
+            );
     }
     app.callers.forEach((caller, j) => {
         const callerApp = cfg.apps?.find((a) => a.app.name === caller)?.app;
         if (callerApp && layerOf(callerApp.namespace) === "amplifier") {
-            issue(["apps", i, "callers", j], `'${caller}' runs in the maximum-isolation namespace '${callerApp.namespace}' and cannot call in-cluster apps`);
+            issue(
+                ["apps", i, "callers", j],
+                `'${caller}' runs in the maximum-isolation namespace '${callerApp.namespace}' and cannot call in-cluster apps`,
+            );
         }
     });
 }

@@ -44,7 +44,10 @@ export function argoRolloutsValues(args: ArgoRolloutsArgs): HelmValues {
             pdb: { enabled: replicas > 1, minAvailable: 1 },
             resources: d.resources,
             logging: { level: args.logLevel },
-            metrics: { enabled: args.monitoring !== undefined, serviceMonitor: { enabled: args.monitoring !== undefined, additionalLabels: args.monitoring?.selectorLabels ?? {} } },
+            metrics: {
+                enabled: args.monitoring !== undefined,
+                serviceMonitor: { enabled: args.monitoring !== undefined, additionalLabels: args.monitoring?.selectorLabels ?? {} },
+            },
         },
         dashboard: { enabled: false },
     };

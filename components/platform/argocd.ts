@@ -69,7 +69,10 @@ export function argocdValues(args: ArgoCdArgs): HelmValues {
                       ingress: {
                           enabled: true,
                           ingressClassName: args.ui.ingressClassName,
-                          annotations: { "cert-manager.io/cluster-issuer": args.ui.clusterIssuer, "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" },
+                          annotations: {
+                              "cert-manager.io/cluster-issuer": args.ui.clusterIssuer,
+                              "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+                          },
                           tls: true,
                       },
                   }

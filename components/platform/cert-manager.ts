@@ -17,9 +17,21 @@ export const certManagerChart: ChartPin = {
 type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
 
 export const certManagerDefaults: PerEnvironment<{ replicas: number; resources: Resources; zoneSpread: boolean }> = {
-    dev: { replicas: 1, resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } }, zoneSpread: false },
-    staging: { replicas: 2, resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }, zoneSpread: false },
-    production: { replicas: 3, resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }, zoneSpread: true },
+    dev: {
+        replicas: 1,
+        resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+        zoneSpread: false,
+    },
+    staging: {
+        replicas: 2,
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        zoneSpread: false,
+    },
+    production: {
+        replicas: 3,
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        zoneSpread: true,
+    },
 };
 
 /** cert-manager's `--v` verbosity per platform log level. */
@@ -40,7 +52,10 @@ export function certManagerValues(args: CertManagerArgs): HelmValues {
     const d = certManagerDefaults[args.environment];
     const replicas = args.replicas ?? d.replicas;
     const pdb = { enabled: replicas > 1, minAvailable: 1 };
-    const spread = (component: string) => (d.zoneSpread ? zoneSpread({ "app.kubernetes.io/instance": certManagerChart.releaseName, "app.kubernetes.io/component": component }) : []);
+    const spread = (component: string) =>
+        d.zoneSpread
+            ? zoneSpread({ "app.kubernetes.io/instance": certManagerChart.releaseName, "app.kubernetes.io/component": component })
+            : [];
     const typed: HelmValues = {
         crds: { enabled: true, keep: true },
         global: { logLevel: verbosity[args.logLevel], leaderElection: { namespace: certManagerChart.namespace } },
@@ -49,7 +64,12 @@ export function certManagerValues(args: CertManagerArgs): HelmValues {
         resources: d.resources,
         topologySpreadConstraints: spread("controller"),
         webhook: { replicaCount: replicas, podDisruptionBudget: pdb, resources: d.resources, topologySpreadConstraints: spread("webhook") },
-        cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources: d.resources, topologySpreadConstraints: spread("cainjector") },
+        cainjector: {
+            replicaCount: replicas,
+            podDisruptionBudget: pdb,
+            resources: d.resources,
+            topologySpreadConstraints: spread("cainjector"),
+        },
         prometheus: {
             enabled: args.monitoring !== undefined,
             servicemonitor: { enabled: args.monitoring !== undefined, labels: args.monitoring?.selectorLabels ?? {} },

@@ -78,7 +78,11 @@ export class Gatekeeper extends pulumi.ComponentResource {
         // The namespace carries the label Gatekeeper's own webhook uses to skip it.
         const ns = releaseNamespace(
             `${name}-namespace`,
-            { namespace: gatekeeperChart.namespace, environment: args.environment, labels: { "admission.gatekeeper.sh/ignore": "no-self-managing" } },
+            {
+                namespace: gatekeeperChart.namespace,
+                environment: args.environment,
+                labels: { "admission.gatekeeper.sh/ignore": "no-self-managing" },
+            },
             this,
         );
         this.release = platformRelease(

@@ -51,9 +51,21 @@ export const securityHeaders: Record<string, string> = {
 type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
 
 export const ingressNginxDefaults: PerEnvironment<{ replicas: number; resources: Resources; zoneSpread: boolean }> = {
-    dev: { replicas: 1, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } }, zoneSpread: false },
-    staging: { replicas: 2, resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } }, zoneSpread: false },
-    production: { replicas: 3, resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } }, zoneSpread: true },
+    dev: {
+        replicas: 1,
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        zoneSpread: false,
+    },
+    staging: {
+        replicas: 2,
+        resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        zoneSpread: false,
+    },
+    production: {
+        replicas: 3,
+        resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        zoneSpread: true,
+    },
 };
 
 export interface IngressNginxArgs {
@@ -83,7 +95,11 @@ export function ingressNginxValues(args: IngressNginxArgs): HelmValues {
         "server-tokens": "false",
         "ssl-protocols": "TLSv1.2 TLSv1.3",
         ...(args.behindCloudflare
-            ? { "use-forwarded-headers": "true", "forwarded-for-header": "CF-Connecting-IP", "proxy-real-ip-cidr": cloudflareRanges.join(",") }
+            ? {
+                  "use-forwarded-headers": "true",
+                  "forwarded-for-header": "CF-Connecting-IP",
+                  "proxy-real-ip-cidr": cloudflareRanges.join(","),
+              }
             : {}),
     };
     const typed: HelmValues = {
@@ -100,9 +116,16 @@ export function ingressNginxValues(args: IngressNginxArgs): HelmValues {
                 enabled: args.monitoring !== undefined,
                 serviceMonitor: { enabled: args.monitoring !== undefined, additionalLabels: args.monitoring?.selectorLabels ?? {} },
             },
-            topologySpreadConstraints: d.zoneSpread ? zoneSpread({ "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }) : [],
+            topologySpreadConstraints: d.zoneSpread
+                ? zoneSpread({ "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" })
+                : [],
             // A sidecar for outbound mTLS only: inbound traffic from the load balancer reaches nginx directly.
-            ...(args.meshSidecar ? { podLabels: { "sidecar.istio.io/inject": "true" }, podAnnotations: { "traffic.sidecar.istio.io/includeInboundPorts": "" } } : {}),
+            ...(args.meshSidecar
+                ? {
+                      podLabels: { "sidecar.istio.io/inject": "true" },
+                      podAnnotations: { "traffic.sidecar.istio.io/includeInboundPorts": "" },
+                  }
+                : {}),
         },
     };
     return mergeValues(typed, args.values);
@@ -138,10 +161,14 @@ export class IngressNginx extends pulumi.ComponentResource implements IngressCon
             this,
         );
         // The chart names the controller Service `<release>-controller`; read it once the release is up.
-        const service = k8s.core.v1.Service.get(`${name}-controller-service`, pulumi.interpolate`${this.release.status.namespace}/${this.release.status.name}-controller`, {
-            parent: this,
-            dependsOn: [this.release],
-        });
+        const service = k8s.core.v1.Service.get(
+            `${name}-controller-service`,
+            pulumi.interpolate`${this.release.status.namespace}/${this.release.status.name}-controller`,
+            {
+                parent: this,
+                dependsOn: [this.release],
+            },
+        );
         this.loadBalancerAddress = service.status.apply((s) => {
             const ingress = s?.loadBalancer?.ingress?.[0];
             return ingress?.ip ?? ingress?.hostname ?? "";

@@ -29,6 +29,27 @@ export interface InstalledPlatform {
     strimzi?: Strimzi;
 }
 
+/** Every Helm release of the installed platform: what admission policies must wait for. */
+export function allReleases(p: InstalledPlatform): pulumi.Resource[] {
+    return [
+        p.prometheus?.release,
+        p.certManager?.release,
+        p.ingress?.release,
+        p.istio?.base,
+        p.istio?.istiod,
+        p.istio?.cni,
+        p.istio?.gateway,
+        p.kyverno?.release,
+        p.gatekeeper?.release,
+        p.argocd?.release,
+        p.argoRollouts?.release,
+        p.keda?.release,
+        p.cloudnativePg?.operator,
+        p.cloudnativePg?.barmanCloud,
+        p.strimzi?.release,
+    ].filter((r): r is NonNullable<typeof r> => r !== undefined);
+}
+
 /**
  * Installs every enabled platform release. Edges exist only where one release needs another:
  * ServiceMonitors need the Prometheus CRDs, the Barman Cloud plugin needs cert-manager, and
@@ -40,7 +61,9 @@ export function installPlatform(config: PlatformConfig, namespaces: Namespaces, 
     const logLevel = config.logLevel;
     const on = (component: { enabled?: boolean }) => component.enabled !== false;
     const uiHost = (component: { expose?: boolean; host?: string }, name: string) =>
-        component.expose ? { host: component.host ?? `${name}.${config.domain}`, ingressClassName: "nginx", clusterIssuer: publicIssuer[env] } : undefined;
+        component.expose
+            ? { host: component.host ?? `${name}.${config.domain}`, ingressClassName: "nginx", clusterIssuer: publicIssuer[env] }
+            : undefined;
 
     const monitoringNs = on(c.kubePrometheusStack) ? namespaces.ofLayer("monitoring") : undefined;
     const prometheus = monitoringNs
@@ -63,7 +86,9 @@ export function installPlatform(config: PlatformConfig, namespaces: Namespaces, 
     const monitoring = prometheus?.monitoring;
     const common = { environment: env, logLevel, monitoring };
 
-    const certManager = on(c.certManager) ? new CertManager("cert-manager", { ...common, replicas: c.certManager.replicas, values: c.certManager.values }, opts) : undefined;
+    const certManager = on(c.certManager)
+        ? new CertManager("cert-manager", { ...common, replicas: c.certManager.replicas, values: c.certManager.values }, opts)
+        : undefined;
     const istio = on(c.istio)
         ? new Istio(
               "istio",
@@ -99,23 +124,54 @@ export function installPlatform(config: PlatformConfig, namespaces: Namespaces, 
         certManager,
         ingress,
         istio,
-        kyverno: on(c.kyverno) ? new Kyverno("kyverno", { ...common, replicas: c.kyverno.replicas, values: c.kyverno.values }, opts) : undefined,
+        kyverno: on(c.kyverno)
+            ? new Kyverno("kyverno", { ...common, replicas: c.kyverno.replicas, values: c.kyverno.values }, opts)
+            : undefined,
         gatekeeper: on(c.gatekeeper)
-            ? new Gatekeeper("gatekeeper", { ...common, replicas: c.gatekeeper.replicas, exemptNamespaces: config.guardrails.excludedNamespaces, values: c.gatekeeper.values }, opts)
+            ? new Gatekeeper(
+                  "gatekeeper",
+                  {
+                      ...common,
+                      replicas: c.gatekeeper.replicas,
+                      exemptNamespaces: config.guardrails.excludedNamespaces,
+                      values: c.gatekeeper.values,
+                  },
+                  opts,
+              )
             : undefined,
         argocd: on(c.argocd)
             ? new ArgoCd(
                   "argocd",
-                  { ...common, replicas: c.argocd.replicas, ui: uiHost(c.argocd, "argocd"), appNamespaces: [...new Set(config.apps.map((a) => a.namespace))], values: c.argocd.values },
+                  {
+                      ...common,
+                      replicas: c.argocd.replicas,
+                      ui: uiHost(c.argocd, "argocd"),
+                      appNamespaces: [...new Set(config.apps.map((a) => a.namespace))],
+                      values: c.argocd.values,
+                  },
                   opts,
               )
             : undefined,
-        argoRollouts: on(c.argoRollouts) ? new ArgoRollouts("argo-rollouts", { ...common, replicas: c.argoRollouts.replicas, values: c.argoRollouts.values }, opts) : undefined,
+        argoRollouts: on(c.argoRollouts)
+            ? new ArgoRollouts("argo-rollouts", { ...common, replicas: c.argoRollouts.replicas, values: c.argoRollouts.values }, opts)
+            : undefined,
         keda: on(c.keda) ? new Keda("keda", { ...common, replicas: c.keda.replicas, values: c.keda.values }, opts) : undefined,
         cloudnativePg:
             on(c.cloudnativePg) && certManager
-                ? new CloudNativePg("cloudnative-pg", { environment: env, monitoring, certManager: certManager.release, replicas: c.cloudnativePg.replicas, values: c.cloudnativePg.values }, opts)
+                ? new CloudNativePg(
+                      "cloudnative-pg",
+                      {
+                          environment: env,
+                          monitoring,
+                          certManager: certManager.release,
+                          replicas: c.cloudnativePg.replicas,
+                          values: c.cloudnativePg.values,
+                      },
+                      opts,
+                  )
                 : undefined,
-        strimzi: on(c.strimzi) ? new Strimzi("strimzi", { ...common, replicas: c.strimzi.replicas, values: c.strimzi.values }, opts) : undefined,
+        strimzi: on(c.strimzi)
+            ? new Strimzi("strimzi", { ...common, replicas: c.strimzi.replicas, values: c.strimzi.values }, opts)
+            : undefined,
     };
 }

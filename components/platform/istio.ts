@@ -92,7 +92,11 @@ export function istiodValues(args: IstioArgs): HelmValues {
             ...(d.zoneSpread ? { topologySpreadConstraints: zoneSpread({ app: "istiod" }) } : {}),
         },
         meshConfig: { accessLogFile: "/dev/stdout", enablePrometheusMerge: true },
-        global: { ...platformOf(args.distribution).global, logging: { level: `default:${args.logLevel === "warn" ? "warn" : args.logLevel}` }, proxy: { resources: d.proxy } },
+        global: {
+            ...platformOf(args.distribution).global,
+            logging: { level: `default:${args.logLevel === "warn" ? "warn" : args.logLevel}` },
+            proxy: { resources: d.proxy },
+        },
     };
     return mergeValues(typed, args.values);
 }
@@ -107,7 +111,12 @@ export function gatewayValues(args: IstioArgs): HelmValues {
     const d = istioDefaults[args.environment];
     const min = args.gatewayReplicas ?? d.gatewayReplicas.min;
     return {
-        autoscaling: { enabled: true, minReplicas: min, maxReplicas: Math.max(min, d.gatewayReplicas.max), targetCPUUtilizationPercentage: 70 },
+        autoscaling: {
+            enabled: true,
+            minReplicas: min,
+            maxReplicas: Math.max(min, d.gatewayReplicas.max),
+            targetCPUUtilizationPercentage: 70,
+        },
         resources: d.proxy,
         podDisruptionBudget: { minAvailable: 1 },
         ...(d.zoneSpread ? { topologySpreadConstraints: zoneSpread({ istio: "ingressgateway" }) } : {}),
@@ -133,15 +142,24 @@ export class Istio extends pulumi.ComponentResource {
         const env = args.environment;
         // The CNI node agent is privileged (it edits the node's CNI configuration), so the control
         // plane namespace that hosts it needs the `privileged` Pod Security level.
-        const system = releaseNamespace(`${name}-system-namespace`, { namespace: istioCharts.istiod.namespace, environment: env, level: "privileged" }, this);
+        const system = releaseNamespace(
+            `${name}-system-namespace`,
+            { namespace: istioCharts.istiod.namespace, environment: env, level: "privileged" },
+            this,
+        );
         // Gateways are injected like any workload: their namespace must allow injection.
         const ingress = releaseNamespace(
             `${name}-ingress-namespace`,
             { namespace: istioCharts.gateway.namespace, environment: env, labels: { "istio-injection": "enabled" } },
             this,
         );
-        const release = (role: keyof typeof istioCharts, values: HelmValues, namespace: pulumi.Input<string>, critical: boolean, dependsOn: pulumi.Resource[]) =>
-            platformRelease(`${name}-${role}`, { pin: istioCharts[role], values, environment: env, namespace, critical, dependsOn }, this);
+        const release = (
+            role: keyof typeof istioCharts,
+            values: HelmValues,
+            namespace: pulumi.Input<string>,
+            critical: boolean,
+            dependsOn: pulumi.Resource[],
+        ) => platformRelease(`${name}-${role}`, { pin: istioCharts[role], values, environment: env, namespace, critical, dependsOn }, this);
 
         this.base = release("base", { defaultRevision: "default" }, system.metadata.name, true, []); // owns the Istio CRDs
         this.cni = release("cni", istioCniValues(args), system.metadata.name, false, [this.base]);

@@ -103,7 +103,9 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
                 podMonitorSelectorNilUsesHelmValues: true,
                 ruleSelectorNilUsesHelmValues: true,
                 storageSpec: {
-                    volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: args.storageSize ?? d.storageSize } } } },
+                    volumeClaimTemplate: {
+                        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: args.storageSize ?? d.storageSize } } },
+                    },
                 },
                 ...antiAffinity,
             },
@@ -122,7 +124,16 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
             "grafana.ini": { log: { level: args.logLevel === "warn" ? "warning" : args.logLevel } },
             // Apps ship dashboards as ConfigMaps labelled grafana_dashboard=1 in their own namespaces.
-            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL", folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } } },
+            sidecar: {
+                dashboards: {
+                    enabled: true,
+                    label: "grafana_dashboard",
+                    labelValue: "1",
+                    searchNamespace: "ALL",
+                    folderAnnotation: "grafana_folder",
+                    provider: { foldersFromFilesStructure: true },
+                },
+            },
             ...(args.grafana
                 ? {
                       ingress: {

@@ -26,9 +26,24 @@ interface Sizing {
 }
 
 export const kyvernoDefaults: PerEnvironment<Sizing> = {
-    dev: { admissionReplicas: 1, controllerReplicas: 1, admission: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } }, zoneSpread: false },
-    staging: { admissionReplicas: 3, controllerReplicas: 2, admission: { requests: { cpu: "200m", memory: "384Mi" }, limits: { cpu: "1", memory: "768Mi" } }, zoneSpread: false },
-    production: { admissionReplicas: 3, controllerReplicas: 2, admission: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } }, zoneSpread: true },
+    dev: {
+        admissionReplicas: 1,
+        controllerReplicas: 1,
+        admission: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        zoneSpread: false,
+    },
+    staging: {
+        admissionReplicas: 3,
+        controllerReplicas: 2,
+        admission: { requests: { cpu: "200m", memory: "384Mi" }, limits: { cpu: "1", memory: "768Mi" } },
+        zoneSpread: false,
+    },
+    production: {
+        admissionReplicas: 3,
+        controllerReplicas: 2,
+        admission: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        zoneSpread: true,
+    },
 };
 
 const controllerResources: Resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
@@ -52,7 +67,9 @@ export function kyvernoValues(args: KyvernoArgs): HelmValues {
         podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
         resources,
         serviceMonitor,
-        topologySpreadConstraints: d.zoneSpread ? zoneSpread({ "app.kubernetes.io/instance": kyvernoChart.releaseName, "app.kubernetes.io/component": component }) : [],
+        topologySpreadConstraints: d.zoneSpread
+            ? zoneSpread({ "app.kubernetes.io/instance": kyvernoChart.releaseName, "app.kubernetes.io/component": component })
+            : [],
     });
     const { resources: admissionResources, ...admission } = controller("admission-controller", admissionReplicas, d.admission);
     const typed: HelmValues = {

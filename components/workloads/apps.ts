@@ -74,7 +74,10 @@ function deployApps(name: string, args: AppsArgs, parent: pulumi.Resource): Depl
     const kafka: Record<string, KafkaCluster> = {};
     const dataPaths = new Map<string, DataPath[]>(apps.map((a) => [a.name, []]));
 
-    const backupSecret = dataNs && apps.some((a) => a.postgres) ? backupCredentials(`${name}-backup-credentials`, config, dataNs.resource, parent) : undefined;
+    const backupSecret =
+        dataNs && apps.some((a) => a.postgres)
+            ? backupCredentials(`${name}-backup-credentials`, config, dataNs.resource, parent)
+            : undefined;
     for (const app of apps.filter((a) => a.postgres)) {
         const db = new Postgres(
             `${name}-${app.name}-postgres`,

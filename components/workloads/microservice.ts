@@ -15,8 +15,11 @@ export interface PlatformServices {
     rollouts?: pulumi.Resource;
     /** KEDA release (ScaledObject CRD). */
     keda?: pulumi.Resource;
-    /** Istio: CRDs for mesh policies, and what must run before meshed pods start (istiod, CNI agent). */
-    mesh?: { crds: pulumi.Resource; ready: pulumi.Resource[] };
+    /**
+     * Istio: what mesh policies need (the CRDs, and istiod whose webhook validates them) and what
+     * must run before meshed pods start (istiod injects sidecars, the CNI agent wires them).
+     */
+    mesh?: { policies: pulumi.Resource[]; ready: pulumi.Resource[] };
     /** ingress-nginx: class, controller identity, and the release whose webhook validates Ingresses. */
     ingress?: { className: string; namespace: string; principal: string; controller: pulumi.Resource; clusterIssuer: string };
     /** Argo CD for apps handed to GitOps. */
@@ -85,7 +88,7 @@ export class Microservice extends pulumi.ComponentResource {
         });
 
         if (args.namespace.meshed && platform.mesh) {
-            const meshOpts = { parent: this, dependsOn: [platform.mesh.crds] };
+            const meshOpts = { parent: this, dependsOn: platform.mesh.policies };
             new k8s.apiextensions.CustomResource(
                 `${name}-authorization`,
                 {
@@ -367,7 +370,17 @@ export class Microservice extends pulumi.ComponentResource {
                     // Port names tell Istio the protocol (`http`, `tcp`, `http-metrics`).
                     ports: [
                         { name: app.protocol, port: app.port, targetPort: "http", protocol: "TCP", appProtocol: app.protocol },
-                        ...(app.metrics ? [{ name: "http-metrics", port: app.metrics.port, targetPort: "metrics", protocol: "TCP", appProtocol: "http" }] : []),
+                        ...(app.metrics
+                            ? [
+                                  {
+                                      name: "http-metrics",
+                                      port: app.metrics.port,
+                                      targetPort: "metrics",
+                                      protocol: "TCP",
+                                      appProtocol: "http",
+                                  },
+                              ]
+                            : []),
                     ],
                 },
             },
