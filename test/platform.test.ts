@@ -1,0 +1,243 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { argoRolloutsChart } from "../components/platform/argo-rollouts";
+import { argocdChart } from "../components/platform/argocd";
+import { certManagerChart } from "../components/platform/cert-manager";
+import { barmanCloudChart, cloudnativePgChart } from "../components/platform/cloudnative-pg";
+import { gatekeeperChart } from "../components/platform/gatekeeper";
+import { ingressNginxChart } from "../components/platform/ingress-nginx";
+import { istioCharts, istioVersion } from "../components/platform/istio";
+import { kedaChart } from "../components/platform/keda";
+import { kubePrometheusStackChart } from "../components/platform/kube-prometheus-stack";
+import { kyvernoChart } from "../components/platform/kyverno";
+import { strimziChart } from "../components/platform/strimzi";
+import { ChartPin, mergeValues } from "../components/shared/helm";
+import { get, ofType } from "./harness/query";
+import { ProgramRun, RegisteredResource, runStack, stackRun } from "./harness/run-program";
+import { listStacks, repoRoot } from "./harness/stack-files";
+
+const pins: ChartPin[] = [
+    kubePrometheusStackChart,
+    certManagerChart,
+    ingressNginxChart,
+    istioCharts.base,
+    istioCharts.istiod,
+    istioCharts.cni,
+    istioCharts.gateway,
+    kyvernoChart,
+    gatekeeperChart,
+    argocdChart,
+    argoRolloutsChart,
+    kedaChart,
+    cloudnativePgChart,
+    barmanCloudChart,
+    strimziChart,
+];
+
+const releases = (run: ProgramRun) => ofType(run, "kubernetes:helm.sh/v3:Release");
+const release = (run: ProgramRun, releaseName: string): RegisteredResource => {
+    const found = releases(run).find((r) => r.inputs.name === releaseName);
+    if (!found) throw new Error(`${run.stack}: no release '${releaseName}'`);
+    return found;
+};
+const values = (r: RegisteredResource, p: string) => get(r, `values.${p}`);
+
+/** Release -> releases it depends on, by release name, from the registered dependencies. */
+function releaseGraph(run: ProgramRun): Map<string, string[]> {
+    const byUrn = new Map(releases(run).map((r) => [r.urn, String(r.inputs.name)]));
+    return new Map(releases(run).map((r) => [String(r.inputs.name), r.dependsOn.filter((u) => byUrn.has(u)).map((u) => byUrn.get(u)!).sort()]));
+}
+
+function longestChain(graph: Map<string, string[]>): number {
+    const depth = (n: string, seen: Set<string>): number => {
+        if (seen.has(n)) throw new Error(`dependency cycle through ${n}`);
+        const deps = graph.get(n) ?? [];
+        return 1 + Math.max(0, ...deps.map((d) => depth(d, new Set([...seen, n]))));
+    };
+    return Math.max(...[...graph.keys()].map((n) => depth(n, new Set())));
+}
+
+/** The real dependencies between releases, and nothing else. */
+const expectedGraph: Record<string, string[]> = {
+    "kube-prometheus-stack": [],
+    "cert-manager": ["kube-prometheus-stack"],
+    "ingress-nginx": ["kube-prometheus-stack"],
+    "istio-base": [],
+    "istio-cni": ["istio-base"],
+    istiod: ["istio-base"],
+    "istio-ingressgateway": ["istiod"],
+    kyverno: ["kube-prometheus-stack"],
+    gatekeeper: ["kube-prometheus-stack"],
+    argocd: ["kube-prometheus-stack"],
+    "argo-rollouts": ["kube-prometheus-stack"],
+    keda: ["kube-prometheus-stack"],
+    "cloudnative-pg": ["kube-prometheus-stack"],
+    "plugin-barman-cloud": ["cert-manager"],
+    strimzi: [],
+};
+
+describe("platform releases", () => {
+    it("pin every chart to an exact version, one Istio version for all Istio charts", () => {
+        for (const pin of pins) assert.match(pin.version, /^v?\d+\.\d+\.\d+$/, pin.releaseName);
+        for (const pin of Object.values(istioCharts)) assert.equal(pin.version, istioVersion);
+        assert.deepEqual(
+            Object.fromEntries(pins.map((p) => [p.releaseName, p.version])),
+            {
+                "kube-prometheus-stack": "88.5.3",
+                "cert-manager": "v1.21.1",
+                "ingress-nginx": "4.15.1",
+                "istio-base": "1.30.3",
+                istiod: "1.30.3",
+                "istio-cni": "1.30.3",
+                "istio-ingressgateway": "1.30.3",
+                kyverno: "3.9.0",
+                gatekeeper: "3.23.0",
+                argocd: "10.1.1",
+                "argo-rollouts": "2.41.0",
+                keda: "2.20.2",
+                "cloudnative-pg": "0.29.0",
+                "plugin-barman-cloud": "0.7.0",
+                strimzi: "1.2.0",
+            },
+        );
+    });
+
+    it("merges raw values over typed defaults, the user winning and lists replaced", () => {
+        const merged = mergeValues({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3], e: 2 } });
+        assert.deepEqual(merged, { a: { b: 1, c: [3], e: 2 }, d: 1 });
+    });
+
+    for (const stack of listStacks()) {
+        describe(`stack ${stack}`, () => {
+            it("installs every release from its pinned chart, repository and namespace", async () => {
+                const run = await stackRun(stack);
+                assert.deepEqual(releases(run).map((r) => r.inputs.name).sort(), pins.map((p) => p.releaseName).sort());
+                for (const pin of pins) {
+                    const r = release(run, pin.releaseName);
+                    assert.equal(r.inputs.chart, pin.chart, pin.releaseName);
+                    assert.equal(r.inputs.version, pin.version, pin.releaseName);
+                    assert.equal(r.inputs.namespace, pin.namespace, pin.releaseName);
+                    assert.equal(get(r, "repositoryOpts.repo"), pin.repo, pin.releaseName);
+                }
+            });
+
+            it("sets the shared release options deliberately", async () => {
+                const run = await stackRun(stack);
+                for (const pin of pins) {
+                    const r = release(run, pin.releaseName);
+                    assert.equal(r.inputs.atomic, true, pin.releaseName);
+                    assert.equal(r.inputs.cleanupOnFail, true, pin.releaseName);
+                    assert.equal(r.inputs.maxHistory, 10, pin.releaseName);
+                    assert.equal(r.inputs.timeout, pin.timeoutSeconds, pin.releaseName);
+                    assert.equal(r.inputs.createNamespace, false, pin.releaseName);
+                }
+            });
+
+            it("has exactly the release dependencies the components need, at most three deep", async () => {
+                const run = await stackRun(stack);
+                const graph = releaseGraph(run);
+                assert.deepEqual(Object.fromEntries(graph), expectedGraph);
+                assert.equal(longestChain(graph), 3);
+            });
+
+            it("exports the ingress load balancer address read from the controller Service", async () => {
+                const run = await stackRun(stack);
+                assert.equal(run.outputs.ingressLoadBalancerAddress, "203.0.113.10");
+                const svc = run.resources.find((r) => r.type === "kubernetes:core/v1:Service" && r.name.endsWith("controller-service"));
+                assert.equal(svc, undefined, "the Service is read (Service.get), not created");
+                assert.equal((run.outputs.installedVersions as Record<string, string>)["cert-manager"], "v1.21.1");
+            });
+        });
+    }
+
+    describe("per-environment settings", () => {
+        it("protects CRD-owning releases in production and keeps them in the cluster if dropped from state", async () => {
+            const [prod, dev] = [await stackRun("production"), await stackRun("dev")];
+            const crdOwners = ["kube-prometheus-stack", "cert-manager", "istio-base", "kyverno", "gatekeeper", "argocd", "argo-rollouts", "keda", "cloudnative-pg", "plugin-barman-cloud", "strimzi"];
+            for (const name of crdOwners) {
+                assert.equal(release(prod, name).protect, true, `production ${name}`);
+                assert.equal(release(prod, name).retainOnDelete, true, `production ${name}`);
+                assert.equal(release(dev, name).protect, false, `dev ${name}`);
+            }
+            for (const name of ["ingress-nginx", "istiod", "istio-cni", "istio-ingressgateway"]) assert.equal(release(prod, name).protect, false, name);
+        });
+
+        it("runs production highly available with disruption budgets and zone spread", async () => {
+            const run = await stackRun("production");
+            const ingress = release(run, "ingress-nginx");
+            assert.equal(values(ingress, "controller.replicaCount"), 3);
+            assert.equal(values(ingress, "controller.minAvailable"), 1);
+            assert.equal((values(ingress, "controller.topologySpreadConstraints") as { topologyKey: string }[])[0].topologyKey, "topology.kubernetes.io/zone");
+            const certManager = release(run, "cert-manager");
+            assert.equal(values(certManager, "replicaCount"), 3);
+            assert.deepEqual(values(certManager, "podDisruptionBudget"), { enabled: true, minAvailable: 1 });
+            assert.deepEqual(values(certManager, "crds"), { enabled: true, keep: true });
+            assert.equal(values(release(run, "kyverno"), "admissionController.replicas"), 3);
+            assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.replicas"), 2);
+            assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.retention"), "30d", "stack file knob");
+            assert.equal(values(release(run, "istiod"), "pilot.autoscaleMin"), 3);
+            assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), true);
+        });
+
+        it("runs dev small: one replica, no disruption budgets", async () => {
+            const run = await stackRun("dev");
+            assert.equal(values(release(run, "ingress-nginx"), "controller.replicaCount"), 1);
+            assert.deepEqual(values(release(run, "cert-manager"), "podDisruptionBudget"), { enabled: false, minAvailable: 1 });
+            assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.replicas"), 1);
+            assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), false);
+        });
+
+        it("labels every chart's ServiceMonitors for kube-prometheus-stack's release selector", async () => {
+            const run = await stackRun("production");
+            const selector = { release: "kube-prometheus-stack" };
+            assert.deepEqual(values(release(run, "ingress-nginx"), "controller.metrics.serviceMonitor.additionalLabels"), selector);
+            assert.deepEqual(values(release(run, "cert-manager"), "prometheus.servicemonitor.labels"), selector);
+            assert.deepEqual(values(release(run, "kyverno"), "admissionController.serviceMonitor.additionalLabels"), selector);
+            assert.deepEqual(values(release(run, "cloudnative-pg"), "monitoring.podMonitorAdditionalLabels"), selector);
+            assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues"), true);
+        });
+    });
+
+    describe("stack overrides", () => {
+        it("deep-merge raw values and typed knobs over the defaults", async () => {
+            const run = await runStack("production", {
+                overrides: { components: { certManager: { replicas: 5, values: { webhook: { timeoutSeconds: 15 }, global: { priorityClassName: "platform-critical" } } } } },
+            });
+            assert.equal(run.error, undefined);
+            const r = release(run, "cert-manager");
+            assert.equal(values(r, "replicaCount"), 5, "typed knob");
+            assert.equal(values(r, "webhook.timeoutSeconds"), 15, "raw value added");
+            assert.equal(values(r, "webhook.replicaCount"), 5, "default kept beside it");
+            assert.equal(values(r, "global.priorityClassName"), "platform-critical");
+            assert.equal(values(r, "global.leaderElection.namespace"), "cert-manager", "sibling default kept");
+        });
+
+        it("disable a component entirely, and refuse to disable one another needs", async () => {
+            const run = await runStack("dev", { overrides: { components: { keda: { enabled: false }, strimzi: { enabled: false } } }, remove: [] });
+            assert.ok(run.error, "apps still use KEDA and Kafka");
+            assert.match(run.error!.message, /platform:apps\[\d+\]\.autoscaling: needs platform component 'keda'/);
+            assert.match(run.error!.message, /platform:apps\[\d+\]\.kafka: needs platform component 'strimzi'/);
+            const without = await runStack("dev", { overrides: { components: { gatekeeper: { enabled: false } } } });
+            assert.equal(without.error, undefined);
+            assert.equal(releases(without).some((r) => r.inputs.name === "gatekeeper"), false);
+            assert.equal(without.resources.some((r) => r.type.startsWith("kubernetes:templates.gatekeeper.sh")), false, "no constraints without Gatekeeper");
+        });
+
+        it("refuse a CloudNativePG without cert-manager at config time", async () => {
+            const run = await runStack("dev", { overrides: { components: { certManager: { enabled: false } } } });
+            assert.match(run.error!.message, /platform:components\.cloudnativePg: needs certManager/);
+            assert.deepEqual(run.resources, []);
+        });
+    });
+
+    it("documents the same release graph in the README", () => {
+        const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+        const block = /```mermaid\n(graph[^`]*)```/.exec(readme)?.[1] ?? "";
+        const edges = [...block.matchAll(/^\s*(\S+) --> (\S+)\s*$/gm)].map((m) => `${m[1]} --> ${m[2]}`).sort();
+        const expected = Object.entries(expectedGraph)
+            .flatMap(([r, deps]) => deps.map((d) => `${d} --> ${r}`))
+            .sort();
+        assert.deepEqual(edges, expected);
+    });
+});
