@@ -15,7 +15,11 @@ const configOf = (stack: string) => {
 const baseline = (run: ProgramRun, ns: string) =>
     new Map(
         ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
-            .filter((p) => get(p, "metadata.namespace") === ns && (get(p, "metadata.labels") as Record<string, string>)["platform.io/baseline"] === "true")
+            .filter(
+                (p) =>
+                    get(p, "metadata.namespace") === ns &&
+                    (get(p, "metadata.labels") as Record<string, string>)["platform.io/baseline"] === "true",
+            )
             .map((p) => [String(get(p, "metadata.name")), p]),
     );
 const releaseNamed = (run: ProgramRun, name: string) => ofType(run, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === name)!;
@@ -35,8 +39,15 @@ describe("guardrails", () => {
                         assert.equal(policies.size, 0, "Prometheus must reach every namespace");
                         continue;
                     }
-                    assert.deepEqual(get(policies.get("default-deny")!, "spec"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, name);
-                    const dns = get(policies.get("allow-dns")!, "spec.egress") as { to: { namespaceSelector: unknown }[]; ports: unknown[] }[];
+                    assert.deepEqual(
+                        get(policies.get("default-deny")!, "spec"),
+                        { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+                        name,
+                    );
+                    const dns = get(policies.get("allow-dns")!, "spec.egress") as {
+                        to: { namespaceSelector: unknown }[];
+                        ports: unknown[];
+                    }[];
                     assert.deepEqual(dns[0].to[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } });
                     assert.equal(policies.has("allow-monitoring-scrape"), ns.layer !== "amplifier", `${name} scrape`);
                     assert.equal(policies.has("allow-cluster-replication"), ns.layer === "data", `${name} replication`);
@@ -46,13 +57,22 @@ describe("guardrails", () => {
             it("isolates the amplifier namespace: no ingress at all, egress to DNS and internet HTTPS only", async () => {
                 const run = await stackRun(stack);
                 for (const [name] of Object.entries(config.namespaces).filter(([, ns]) => ns.layer === "amplifier")) {
-                    const all = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => get(p, "metadata.namespace") === name);
+                    const all = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter(
+                        (p) => get(p, "metadata.namespace") === name,
+                    );
                     for (const p of all) {
-                        for (const rule of (get(p, "spec.ingress") as unknown[] | undefined) ?? []) assert.fail(`${get(p, "metadata.name")} admits ${JSON.stringify(rule)}`);
-                        for (const rule of (get(p, "spec.egress") as { to?: Record<string, unknown>[]; ports?: { port: number }[] }[] | undefined) ?? []) {
+                        for (const rule of (get(p, "spec.ingress") as unknown[] | undefined) ?? [])
+                            assert.fail(`${get(p, "metadata.name")} admits ${JSON.stringify(rule)}`);
+                        for (const rule of (get(p, "spec.egress") as
+                            { to?: Record<string, unknown>[]; ports?: { port: number }[] }[] | undefined) ?? []) {
                             const toDns = rule.to?.some((t) => JSON.stringify(t).includes("kube-dns"));
-                            const toInternet = rule.to?.every((t) => (t.ipBlock as { except?: string[] } | undefined)?.except?.join() === privateRanges.join());
-                            assert.ok(toDns || (toInternet && rule.ports?.every((p) => p.port === 443)), `${get(p, "metadata.name")} allows ${JSON.stringify(rule)}`);
+                            const toInternet = rule.to?.every(
+                                (t) => (t.ipBlock as { except?: string[] } | undefined)?.except?.join() === privateRanges.join(),
+                            );
+                            assert.ok(
+                                toDns || (toInternet && rule.ports?.every((p) => p.port === 443)),
+                                `${get(p, "metadata.name")} allows ${JSON.stringify(rule)}`,
+                            );
                         }
                     }
                 }
@@ -60,7 +80,10 @@ describe("guardrails", () => {
 
             it(`runs Kyverno's CEL policies in ${mode} mode, excluding exactly the configured namespaces`, async () => {
                 const run = await stackRun(stack);
-                const policies = [...ofKind(run, "policies.kyverno.io/v1", "ValidatingPolicy"), ...ofKind(run, "policies.kyverno.io/v1", "ImageValidatingPolicy")];
+                const policies = [
+                    ...ofKind(run, "policies.kyverno.io/v1", "ValidatingPolicy"),
+                    ...ofKind(run, "policies.kyverno.io/v1", "ImageValidatingPolicy"),
+                ];
                 const names = policies.map((p) => get(p, "metadata.name")).sort();
                 const expected = [
                     ...Object.keys(podRules),
@@ -71,7 +94,9 @@ describe("guardrails", () => {
                 for (const p of policies) {
                     assert.deepEqual(get(p, "spec.validationActions"), [mode === "Enforce" ? "Deny" : "Audit"]);
                     assert.deepEqual(get(p, "spec.matchConstraints.namespaceSelector"), {
-                        matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: config.guardrails.excludedNamespaces }],
+                        matchExpressions: [
+                            { key: "kubernetes.io/metadata.name", operator: "NotIn", values: config.guardrails.excludedNamespaces },
+                        ],
                     });
                 }
                 assert.equal(ofType(run, "kubernetes:kyverno.io/v1:ClusterPolicy").length, 0, "the deprecated ClusterPolicy is not used");
@@ -80,7 +105,11 @@ describe("guardrails", () => {
             it("verifies image signatures with the stack's Cosign key for its registries", async () => {
                 const run = await stackRun(stack);
                 const [policy] = ofKind(run, "policies.kyverno.io/v1", "ImageValidatingPolicy");
-                assert.equal(get(policy, "spec.attestors") && (get(policy, "spec.attestors") as { cosign: { key: { data: string } } }[])[0].cosign.key.data, config.guardrails.cosignPublicKey);
+                assert.equal(
+                    get(policy, "spec.attestors") &&
+                        (get(policy, "spec.attestors") as { cosign: { key: { data: string } } }[])[0].cosign.key.data,
+                    config.guardrails.cosignPublicKey,
+                );
                 assert.deepEqual(
                     get(policy, "spec.matchImageReferences"),
                     config.guardrails.allowedRegistries.map((r) => ({ glob: `${r}*` })),
@@ -96,14 +125,24 @@ describe("guardrails", () => {
                     ...ofKind(run, "templates.gatekeeper.sh/v1", "ConstraintTemplate"),
                 ];
                 assert.ok(admission.length > 0);
-                for (const p of admission) assert.deepEqual(releaseUrns.filter((u) => !p.dependsOn.includes(u)), [], p.name);
+                for (const p of admission)
+                    assert.deepEqual(
+                        releaseUrns.filter((u) => !p.dependsOn.includes(u)),
+                        [],
+                        p.name,
+                    );
             });
 
             it(`runs Gatekeeper constraints (${mode === "Enforce" ? "deny" : "dryrun"}) after their templates have produced their kinds`, async () => {
                 const run = await stackRun(stack);
                 const templates = ofKind(run, "templates.gatekeeper.sh/v1", "ConstraintTemplate");
                 assert.deepEqual(templates.map((t) => get(t, "metadata.name")).sort(), ["k8sallowedrepos", "k8srequiredlabels"]);
-                for (const t of templates) assert.equal(get(t, "metadata.annotations.pulumi.com/waitFor") ?? (get(t, "metadata.annotations") as Record<string, string>)["pulumi.com/waitFor"], "jsonpath={.status.created}=true");
+                for (const t of templates)
+                    assert.equal(
+                        get(t, "metadata.annotations.pulumi.com/waitFor") ??
+                            (get(t, "metadata.annotations") as Record<string, string>)["pulumi.com/waitFor"],
+                        "jsonpath={.status.created}=true",
+                    );
                 const labels = ofKind(run, "constraints.gatekeeper.sh/v1beta1", "K8sRequiredLabels")[0];
                 const repos = ofKind(run, "constraints.gatekeeper.sh/v1beta1", "K8sAllowedRepos")[0];
                 const templateOf = (kind: string) => templates.find((t) => get(t, "spec.crd.spec.names.kind") === kind)!;
@@ -122,38 +161,64 @@ describe("guardrails", () => {
                 const peer = ofKind(run, "security.istio.io/v1", "PeerAuthentication").find((p) => get(p, "metadata.name") === "default")!;
                 assert.equal(get(peer, "metadata.namespace"), "istio-system");
                 assert.deepEqual(get(peer, "spec"), { mtls: { mode: "STRICT" } });
-                assert.ok(peer.dependsOn.includes(releaseNamed(run, "istio-base").urn) && peer.dependsOn.includes(releaseNamed(run, "istiod").urn));
-                const allowNothing = ofKind(run, "security.istio.io/v1", "AuthorizationPolicy").filter((p) => get(p, "metadata.name") === "allow-nothing");
+                assert.ok(
+                    peer.dependsOn.includes(releaseNamed(run, "istio-base").urn) &&
+                        peer.dependsOn.includes(releaseNamed(run, "istiod").urn),
+                );
+                const allowNothing = ofKind(run, "security.istio.io/v1", "AuthorizationPolicy").filter(
+                    (p) => get(p, "metadata.name") === "allow-nothing",
+                );
                 const meshed = Object.entries(config.namespaces)
                     .filter(([, ns]) => ["core", "security"].includes(ns.layer))
                     .map(([n]) => n);
                 assert.deepEqual(allowNothing.map((p) => get(p, "metadata.namespace")).sort(), meshed.sort());
                 for (const p of allowNothing) assert.deepEqual(get(p, "spec"), {});
                 for (const name of meshed) {
-                    assert.equal((get(k8sObject(run, "kubernetes:core/v1:Namespace", name), "metadata.labels") as Record<string, string>)["istio-injection"], "enabled");
+                    assert.equal(
+                        (get(k8sObject(run, "kubernetes:core/v1:Namespace", name), "metadata.labels") as Record<string, string>)[
+                            "istio-injection"
+                        ],
+                        "enabled",
+                    );
                 }
             });
 
             it("issues certificates from Let's Encrypt (staging and production) and an internal CA, after cert-manager", async () => {
                 const run = await stackRun(stack);
                 const issuers = ofKind(run, "cert-manager.io/v1", "ClusterIssuer");
-                assert.deepEqual(issuers.map((i) => get(i, "metadata.name")).sort(), ["letsencrypt-production", "letsencrypt-staging", "platform-internal-ca"]);
+                assert.deepEqual(issuers.map((i) => get(i, "metadata.name")).sort(), [
+                    "letsencrypt-production",
+                    "letsencrypt-staging",
+                    "platform-internal-ca",
+                ]);
                 const certManager = releaseNamed(run, "cert-manager");
-                for (const issuer of issuers) assert.ok(issuer.dependsOn.includes(certManager.urn), `${issuer.name} waits for cert-manager`);
+                for (const issuer of issuers)
+                    assert.ok(issuer.dependsOn.includes(certManager.urn), `${issuer.name} waits for cert-manager`);
                 const acme = issuers.find((i) => get(i, "metadata.name") === "letsencrypt-production")!;
                 assert.equal(get(acme, "spec.acme.email"), config.guardrails.acme.email);
                 assert.equal(get(acme, "spec.acme.server"), "https://acme-v02.api.letsencrypt.org/directory");
                 assert.deepEqual(get(acme, "spec.acme.solvers"), [{ http01: { ingress: { ingressClassName: "nginx" } } }]);
                 const ca = issuers.find((i) => get(i, "metadata.name") === "platform-internal-ca")!;
-                const caSecret = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s, "metadata.name") === get(ca, "spec.ca.secretName"))!;
-                assert.equal(get(caSecret, "metadata.namespace"), "cert-manager", "CA secrets live in cert-manager's cluster resource namespace");
+                const caSecret = ofType(run, "kubernetes:core/v1:Secret").find(
+                    (s) => get(s, "metadata.name") === get(ca, "spec.ca.secretName"),
+                )!;
+                assert.equal(
+                    get(caSecret, "metadata.namespace"),
+                    "cert-manager",
+                    "CA secrets live in cert-manager's cluster resource namespace",
+                );
             });
 
             it("keeps every private key inside a secret: in inputs, outputs and the synth", async () => {
                 const run = await stackRun(stack);
                 const leaks = (r: RegisteredResource) => JSON.stringify(r.inputs).includes("PRIVATE KEY");
-                assert.deepEqual(run.resources.filter(leaks).map((r) => r.urn), []);
-                const caSecret = ofType(run, "kubernetes:core/v1:Secret").find((s) => get(s, "metadata.name") === "platform-internal-ca-key-pair")!;
+                assert.deepEqual(
+                    run.resources.filter(leaks).map((r) => r.urn),
+                    [],
+                );
+                const caSecret = ofType(run, "kubernetes:core/v1:Secret").find(
+                    (s) => get(s, "metadata.name") === "platform-internal-ca-key-pair",
+                )!;
                 assert.ok(containsSecret(caSecret.inputs.stringData), "the CA key pair is a Pulumi secret");
                 assert.equal(JSON.stringify(toSynthResources(run)).includes("PRIVATE KEY"), false);
                 assert.equal(JSON.stringify(run.outputs).includes("PRIVATE KEY"), false);
@@ -161,21 +226,32 @@ describe("guardrails", () => {
 
             it("grants monitoring read-only access and binds no one to cluster-admin", async () => {
                 const run = await stackRun(stack);
-                const bindings = [...ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"), ...ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")];
+                const bindings = [
+                    ...ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"),
+                    ...ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"),
+                ];
                 assert.equal(bindings.filter((b) => get(b, "roleRef.name") === "cluster-admin").length, 0);
-                const role = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").find((r) => get(r, "metadata.name") === "platform-monitoring-read-only")!;
+                const role = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").find(
+                    (r) => get(r, "metadata.name") === "platform-monitoring-read-only",
+                )!;
                 const verbs = (get(role, "rules") as { verbs: string[]; resources: string[] }[]).flatMap((r) => r.verbs);
                 assert.deepEqual([...new Set(verbs)].sort(), ["get", "list", "watch"]);
-                assert.equal((get(role, "rules") as { resources: string[] }[]).some((r) => r.resources.includes("secrets")), false);
+                assert.equal(
+                    (get(role, "rules") as { resources: string[] }[]).some((r) => r.resources.includes("secrets")),
+                    false,
+                );
             });
         });
     }
 
     it("denies shell access in production only", async () => {
-        const names = async (stack: string) => ofKind(await stackRun(stack), "policies.kyverno.io/v1", "ValidatingPolicy").map((p) => get(p, "metadata.name"));
+        const names = async (stack: string) =>
+            ofKind(await stackRun(stack), "policies.kyverno.io/v1", "ValidatingPolicy").map((p) => get(p, "metadata.name"));
         assert.ok((await names("production")).includes("deny-exec-and-debug"));
         assert.ok(!(await names("staging")).includes("deny-exec-and-debug"));
-        const deny = ofKind(await stackRun("production"), "policies.kyverno.io/v1", "ValidatingPolicy").find((p) => get(p, "metadata.name") === "deny-exec-and-debug")!;
+        const deny = ofKind(await stackRun("production"), "policies.kyverno.io/v1", "ValidatingPolicy").find(
+            (p) => get(p, "metadata.name") === "deny-exec-and-debug",
+        )!;
         assert.deepEqual(get(deny, "spec.matchConstraints.resourceRules"), [
             { apiGroups: [""], apiVersions: ["v1"], operations: ["CONNECT"], resources: ["pods/exec", "pods/attach"] },
             { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["pods/ephemeralcontainers"] },

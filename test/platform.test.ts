@@ -46,7 +46,15 @@ const values = (r: RegisteredResource, p: string) => get(r, `values.${p}`);
 /** Release -> releases it depends on, by release name, from the registered dependencies. */
 function releaseGraph(run: ProgramRun): Map<string, string[]> {
     const byUrn = new Map(releases(run).map((r) => [r.urn, String(r.inputs.name)]));
-    return new Map(releases(run).map((r) => [String(r.inputs.name), r.dependsOn.filter((u) => byUrn.has(u)).map((u) => byUrn.get(u)!).sort()]));
+    return new Map(
+        releases(run).map((r) => [
+            String(r.inputs.name),
+            r.dependsOn
+                .filter((u) => byUrn.has(u))
+                .map((u) => byUrn.get(u)!)
+                .sort(),
+        ]),
+    );
 }
 
 function longestChain(graph: Map<string, string[]>): number {
@@ -81,26 +89,23 @@ describe("platform releases", () => {
     it("pin every chart to an exact version, one Istio version for all Istio charts", () => {
         for (const pin of pins) assert.match(pin.version, /^v?\d+\.\d+\.\d+$/, pin.releaseName);
         for (const pin of Object.values(istioCharts)) assert.equal(pin.version, istioVersion);
-        assert.deepEqual(
-            Object.fromEntries(pins.map((p) => [p.releaseName, p.version])),
-            {
-                "kube-prometheus-stack": "88.5.3",
-                "cert-manager": "v1.21.1",
-                "ingress-nginx": "4.15.1",
-                "istio-base": "1.30.3",
-                istiod: "1.30.3",
-                "istio-cni": "1.30.3",
-                "istio-ingressgateway": "1.30.3",
-                kyverno: "3.9.0",
-                gatekeeper: "3.23.0",
-                argocd: "10.1.1",
-                "argo-rollouts": "2.41.0",
-                keda: "2.20.2",
-                "cloudnative-pg": "0.29.0",
-                "plugin-barman-cloud": "0.7.0",
-                strimzi: "1.2.0",
-            },
-        );
+        assert.deepEqual(Object.fromEntries(pins.map((p) => [p.releaseName, p.version])), {
+            "kube-prometheus-stack": "88.5.3",
+            "cert-manager": "v1.21.1",
+            "ingress-nginx": "4.15.1",
+            "istio-base": "1.30.3",
+            istiod: "1.30.3",
+            "istio-cni": "1.30.3",
+            "istio-ingressgateway": "1.30.3",
+            kyverno: "3.9.0",
+            gatekeeper: "3.23.0",
+            argocd: "10.1.1",
+            "argo-rollouts": "2.41.0",
+            keda: "2.20.2",
+            "cloudnative-pg": "0.29.0",
+            "plugin-barman-cloud": "0.7.0",
+            strimzi: "1.2.0",
+        });
     });
 
     it("merges raw values over typed defaults, the user winning and lists replaced", () => {
@@ -112,7 +117,12 @@ describe("platform releases", () => {
         describe(`stack ${stack}`, () => {
             it("installs every release from its pinned chart, repository and namespace", async () => {
                 const run = await stackRun(stack);
-                assert.deepEqual(releases(run).map((r) => r.inputs.name).sort(), pins.map((p) => p.releaseName).sort());
+                assert.deepEqual(
+                    releases(run)
+                        .map((r) => r.inputs.name)
+                        .sort(),
+                    pins.map((p) => p.releaseName).sort(),
+                );
                 for (const pin of pins) {
                     const r = release(run, pin.releaseName);
                     assert.equal(r.inputs.chart, pin.chart, pin.releaseName);
@@ -154,13 +164,26 @@ describe("platform releases", () => {
     describe("per-environment settings", () => {
         it("protects CRD-owning releases in production and keeps them in the cluster if dropped from state", async () => {
             const [prod, dev] = [await stackRun("production"), await stackRun("dev")];
-            const crdOwners = ["kube-prometheus-stack", "cert-manager", "istio-base", "kyverno", "gatekeeper", "argocd", "argo-rollouts", "keda", "cloudnative-pg", "plugin-barman-cloud", "strimzi"];
+            const crdOwners = [
+                "kube-prometheus-stack",
+                "cert-manager",
+                "istio-base",
+                "kyverno",
+                "gatekeeper",
+                "argocd",
+                "argo-rollouts",
+                "keda",
+                "cloudnative-pg",
+                "plugin-barman-cloud",
+                "strimzi",
+            ];
             for (const name of crdOwners) {
                 assert.equal(release(prod, name).protect, true, `production ${name}`);
                 assert.equal(release(prod, name).retainOnDelete, true, `production ${name}`);
                 assert.equal(release(dev, name).protect, false, `dev ${name}`);
             }
-            for (const name of ["ingress-nginx", "istiod", "istio-cni", "istio-ingressgateway"]) assert.equal(release(prod, name).protect, false, name);
+            for (const name of ["ingress-nginx", "istiod", "istio-cni", "istio-ingressgateway"])
+                assert.equal(release(prod, name).protect, false, name);
         });
 
         it("runs production highly available with disruption budgets and zone spread", async () => {
@@ -168,7 +191,10 @@ describe("platform releases", () => {
             const ingress = release(run, "ingress-nginx");
             assert.equal(values(ingress, "controller.replicaCount"), 3);
             assert.equal(values(ingress, "controller.minAvailable"), 1);
-            assert.equal((values(ingress, "controller.topologySpreadConstraints") as { topologyKey: string }[])[0].topologyKey, "topology.kubernetes.io/zone");
+            assert.equal(
+                (values(ingress, "controller.topologySpreadConstraints") as { topologyKey: string }[])[0].topologyKey,
+                "topology.kubernetes.io/zone",
+            );
             const certManager = release(run, "cert-manager");
             assert.equal(values(certManager, "replicaCount"), 3);
             assert.deepEqual(values(certManager, "podDisruptionBudget"), { enabled: true, minAvailable: 1 });
@@ -195,14 +221,24 @@ describe("platform releases", () => {
             assert.deepEqual(values(release(run, "cert-manager"), "prometheus.servicemonitor.labels"), selector);
             assert.deepEqual(values(release(run, "kyverno"), "admissionController.serviceMonitor.additionalLabels"), selector);
             assert.deepEqual(values(release(run, "cloudnative-pg"), "monitoring.podMonitorAdditionalLabels"), selector);
-            assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues"), true);
+            assert.equal(
+                values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues"),
+                true,
+            );
         });
     });
 
     describe("stack overrides", () => {
         it("deep-merge raw values and typed knobs over the defaults", async () => {
             const run = await runStack("production", {
-                overrides: { components: { certManager: { replicas: 5, values: { webhook: { timeoutSeconds: 15 }, global: { priorityClassName: "platform-critical" } } } } },
+                overrides: {
+                    components: {
+                        certManager: {
+                            replicas: 5,
+                            values: { webhook: { timeoutSeconds: 15 }, global: { priorityClassName: "platform-critical" } },
+                        },
+                    },
+                },
             });
             assert.equal(run.error, undefined);
             const r = release(run, "cert-manager");
@@ -214,14 +250,24 @@ describe("platform releases", () => {
         });
 
         it("disable a component entirely, and refuse to disable one another needs", async () => {
-            const run = await runStack("dev", { overrides: { components: { keda: { enabled: false }, strimzi: { enabled: false } } }, remove: [] });
+            const run = await runStack("dev", {
+                overrides: { components: { keda: { enabled: false }, strimzi: { enabled: false } } },
+                remove: [],
+            });
             assert.ok(run.error, "apps still use KEDA and Kafka");
             assert.match(run.error!.message, /platform:apps\[\d+\]\.autoscaling: needs platform component 'keda'/);
             assert.match(run.error!.message, /platform:apps\[\d+\]\.kafka: needs platform component 'strimzi'/);
             const without = await runStack("dev", { overrides: { components: { gatekeeper: { enabled: false } } } });
             assert.equal(without.error, undefined);
-            assert.equal(releases(without).some((r) => r.inputs.name === "gatekeeper"), false);
-            assert.equal(without.resources.some((r) => r.type.startsWith("kubernetes:templates.gatekeeper.sh")), false, "no constraints without Gatekeeper");
+            assert.equal(
+                releases(without).some((r) => r.inputs.name === "gatekeeper"),
+                false,
+            );
+            assert.equal(
+                without.resources.some((r) => r.type.startsWith("kubernetes:templates.gatekeeper.sh")),
+                false,
+                "no constraints without Gatekeeper",
+            );
         });
 
         it("refuse a CloudNativePG without cert-manager at config time", async () => {
