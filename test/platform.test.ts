@@ -202,7 +202,9 @@ describe("platform releases", () => {
             assert.equal(values(release(run, "kyverno"), "admissionController.replicas"), 3);
             assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.replicas"), 2);
             assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.retention"), "30d", "stack file knob");
-            assert.equal(values(release(run, "istiod"), "pilot.autoscaleMin"), 3);
+            assert.equal(values(release(run, "istiod"), "autoscaleMin"), 3);
+            assert.deepEqual(values(release(run, "istiod"), "global.proxy.seccompProfile"), { type: "RuntimeDefault" }, "sidecars pass restricted");
+            assert.equal(values(release(run, "istiod"), "cni.enabled"), true);
             assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), true);
         });
 

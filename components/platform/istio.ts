@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
 
 /** One Istio version for every Istio chart: base, istiod, cni and gateway must never drift apart. */
 export const istioVersion = "1.30.3";
@@ -21,6 +21,8 @@ export const istioCharts = {
     istiod: pin("istiod", "istiod", "istio-system", 600),
     cni: pin("cni", "istio-cni", "istio-system", 600),
     gateway: pin("gateway", "istio-ingressgateway", "istio-ingress", 600),
+    /** Ambient dataplane only: the per-node L4 proxy. */
+    ztunnel: pin("ztunnel", "ztunnel", "istio-system", 600),
 } as const;
 
 type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
@@ -68,42 +70,58 @@ export interface IstioArgs {
     replicas?: number;
     /** Minimum gateway replicas. @default istioDefaults[environment].gatewayReplicas.min */
     gatewayReplicas?: number;
+    /** Prometheus CRDs; scrapes istiod when set. @default undefined */
+    monitoring?: Monitoring;
     /** Raw values for istiod, merged over the typed defaults. @default {} */
     values?: HelmValues;
 }
 
-const platformOf = (distribution: IstioArgs["distribution"]) => (distribution === "k3s" ? { global: { platform: "k3s" } } : {});
+/**
+ * Chart profiles: `ambient` for the ambient dataplane, and the `k3s` platform profile (k3s keeps
+ * CNI binaries and config elsewhere). kind has no platform profile: the defaults fit it.
+ */
+function profiles(args: IstioArgs): HelmValues {
+    return {
+        ...(args.dataplane === "ambient" ? { profile: "ambient" } : {}),
+        ...(args.distribution === "k3s" ? { global: { platform: "k3s" } } : {}),
+    };
+}
 
-/** istiod values. Exported for tests. */
+const runtimeDefault = { type: "RuntimeDefault" };
+
+/** istiod values (the chart's un-prefixed keys; `pilot.*` is only a legacy alias). Exported for tests. */
 export function istiodValues(args: IstioArgs): HelmValues {
     const d = istioDefaults[args.environment];
     const min = args.replicas ?? d.istiodReplicas.min;
     const typed: HelmValues = {
-        ...(args.dataplane === "ambient" ? { profile: "ambient" } : {}),
-        ...platformOf(args.distribution),
-        pilot: {
-            autoscaleEnabled: true,
-            autoscaleMin: min,
-            autoscaleMax: Math.max(min, d.istiodReplicas.max),
-            resources: d.istiod,
-            // Istio CNI sets up traffic redirection, so pods need no privileged istio-init container
-            // and app namespaces can stay at Pod Security `restricted`.
-            cni: { enabled: true },
-            ...(d.zoneSpread ? { topologySpreadConstraints: zoneSpread({ app: "istiod" }) } : {}),
-        },
+        // The replica count only applies with autoscaling off; the HPA's minimum is the floor here.
+        autoscaleEnabled: true,
+        autoscaleMin: min,
+        autoscaleMax: Math.max(min, d.istiodReplicas.max),
+        resources: d.istiod,
+        seccompProfile: runtimeDefault,
+        // Rendered only with more than one replica (autoscaleMin > 1).
+        pdb: { minAvailable: 1 },
+        // Istio CNI redirects traffic, so injected pods get the unprivileged istio-validation init
+        // container instead of istio-init (NET_ADMIN, root): app namespaces stay `restricted`.
+        cni: { enabled: true },
+        topologySpreadConstraints: d.zoneSpread ? zoneSpread({ app: "istiod" }) : [],
         meshConfig: { accessLogFile: "/dev/stdout", enablePrometheusMerge: true },
         global: {
-            ...platformOf(args.distribution).global,
-            logging: { level: `default:${args.logLevel === "warn" ? "warn" : args.logLevel}` },
-            proxy: { resources: d.proxy },
+            defaultPodDisruptionBudget: { enabled: true },
+            logging: { level: `default:${args.logLevel}` },
+            // Sidecars need an explicit seccomp profile to pass Pod Security `restricted`.
+            proxy: { resources: d.proxy, seccompProfile: runtimeDefault },
         },
     };
-    return mergeValues(typed, args.values);
+    return mergeValues(mergeValues(typed, profiles(args)), args.values);
 }
 
 /** Istio CNI node agent values. Exported for tests. */
 export function istioCniValues(args: IstioArgs): HelmValues {
-    return { ...(args.dataplane === "ambient" ? { profile: "ambient" } : {}), ...platformOf(args.distribution) };
+    // system-node-critical pods are admitted outside kube-system only under a quota scoped to
+    // that priority class, which the chart creates when asked.
+    return mergeValues({ resourceQuotas: { enabled: true } }, profiles(args));
 }
 
 /** Ingress gateway values. Exported for tests. */
@@ -125,13 +143,15 @@ export function gatewayValues(args: IstioArgs): HelmValues {
 
 /**
  * Istio: base (CRDs) -> istiod -> ingress gateway, the one chain of three the platform needs.
- * The CNI node agent needs only the base chart and installs beside istiod.
+ * The CNI node agent (and ztunnel, for ambient) need only the base chart and install beside istiod.
+ * Istio 1.30 supports Kubernetes 1.32 and newer.
  */
 export class Istio extends pulumi.ComponentResource {
     readonly base: k8s.helm.v3.Release;
     readonly istiod: k8s.helm.v3.Release;
     readonly cni: k8s.helm.v3.Release;
     readonly gateway: k8s.helm.v3.Release;
+    readonly ztunnel?: k8s.helm.v3.Release;
     /** Namespace of the control plane (root namespace for mesh-wide policy). */
     readonly rootNamespace = istioCharts.istiod.namespace;
     /** What must run before meshed pods start: istiod injects sidecars, the CNI agent wires their traffic. */
@@ -165,7 +185,27 @@ export class Istio extends pulumi.ComponentResource {
         this.cni = release("cni", istioCniValues(args), system.metadata.name, false, [this.base]);
         this.istiod = release("istiod", istiodValues(args), system.metadata.name, false, [this.base]);
         this.gateway = release("gateway", gatewayValues(args), ingress.metadata.name, false, [this.istiod]);
-        this.readyForWorkloads = [this.istiod, this.cni];
+        if (args.dataplane === "ambient") this.ztunnel = release("ztunnel", profiles(args), system.metadata.name, false, [this.base]);
+        this.readyForWorkloads = [this.istiod, this.cni, ...(this.ztunnel ? [this.ztunnel] : [])];
+        if (args.monitoring) this.scrapeControlPlane(name, args.monitoring);
         this.registerOutputs({ version: istioVersion });
+    }
+
+    /** No Istio chart ships a ServiceMonitor: scrape istiod's `http-monitoring` port (15014) ourselves. */
+    private scrapeControlPlane(name: string, monitoring: Monitoring): void {
+        new k8s.apiextensions.CustomResource(
+            `${name}-istiod-monitor`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "istiod", namespace: this.rootNamespace, labels: monitoring.selectorLabels },
+                spec: {
+                    selector: { matchLabels: { istio: "pilot" } },
+                    namespaceSelector: { matchNames: [this.rootNamespace] },
+                    endpoints: [{ port: "http-monitoring", interval: "30s" }],
+                },
+            },
+            { parent: this, dependsOn: [monitoring.crds, this.istiod] },
+        );
     }
 }

@@ -82,28 +82,37 @@ function applyOverrides(config: CliConfig, options: RunOptions): CliConfig {
  */
 let queue: Promise<unknown> = Promise.resolve();
 
-function runWithConfig(stack: string, config: CliConfig, options: MockOptions): Promise<ProgramRun> {
-    const run = queue.then(() => runOnce(stack, config, options));
+type Program = () => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+function runWithConfig(stack: string, config: CliConfig, options: MockOptions, program?: Program): Promise<ProgramRun> {
+    const run = queue.then(() => runOnce(stack, config, options, program));
     queue = run.catch(() => undefined);
     return run;
 }
 
-async function runOnce(stack: string, config: CliConfig, options: MockOptions): Promise<ProgramRun> {
+/** Runs any program (the benchmark's bare baseline, for one) under the same mocks and recording. */
+export function runProgram(stack: string, program: Program, options: RunOptions = {}): Promise<ProgramRun> {
+    return runWithConfig(stack, applyOverrides({ values: {}, secretKeys: [] }, options), options, program);
+}
+
+/** Loads the program fresh, so module-level state never leaks between stacks. */
+function platformProgram(): Program {
+    const programPath = require.resolve("../../index");
+    delete require.cache[programPath];
+    return require(programPath) as Program;
+}
+
+async function runOnce(stack: string, config: CliConfig, options: MockOptions, program: Program = platformProgram()): Promise<ProgramRun> {
     const project = readProject().name;
     await pulumi.runtime.setMocks(platformMocks(options), project, stack, false);
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
     const resources: RegisteredResource[] = [];
     recordRegistrations(resources);
 
-    // Load the program fresh so module-level state never leaks between stacks.
-    const programPath = require.resolve("../../index");
-    delete require.cache[programPath];
-    const program = require(programPath) as () => Promise<Record<string, unknown>>;
-
     let outputs: Record<string, unknown> = {};
     let error: Error | undefined;
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(program)) ?? {}) as Record<string, unknown>;
+        outputs = ((await pulumi.runtime.runInPulumiStack(async () => program())) ?? {}) as Record<string, unknown>;
     } catch (err) {
         error = err as Error;
     }

@@ -1,0 +1,105 @@
+/**
+ * `npm run bench`: how long the program takes to evaluate under Pulumi's mocks, per committed
+ * stack and for synthetic stacks of 50, 200 and 500 microservices, each compared in the same run
+ * with a bare program registering the same number of plain resources (ConfigMaps through the
+ * same SDK, provider and mocks). Prints ms per resource and the ratio to the bare program.
+ * Each figure is the median of several runs after a warm-up.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { parseArgs } from "util";
+import type { AppConfig } from "../components/config";
+import { ProgramRun, runProgram, runStack } from "../test/harness/run-program";
+import { listStacks } from "../test/harness/stack-files";
+
+interface Measurement {
+    label: string;
+    resources: number;
+    platformMs: number;
+    bareMs: number;
+}
+
+async function median(times: number, fn: () => Promise<unknown>): Promise<number> {
+    const samples: number[] = [];
+    for (let i = 0; i < times; i++) {
+        const start = process.hrtime.bigint();
+        await fn();
+        samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    samples.sort((a, b) => a - b);
+    return samples[Math.floor(samples.length / 2)];
+}
+
+/** A bare program with `count` plain resources (one provider plus ConfigMaps), as flat as it gets. */
+function bareProgram(count: number) {
+    return () => {
+        const provider = new k8s.Provider("cluster", { context: "bench" });
+        for (let i = 0; i < count - 1; i++) {
+            new k8s.core.v1.ConfigMap(`plain-${i}`, { metadata: { name: `plain-${i}`, namespace: "bench" }, data: { index: String(i) } }, { provider });
+        }
+        return {};
+    };
+}
+
+/** N microservices shaped like the seed apps: HPA, PDB, ingress on every fifth, callers chained. */
+export function syntheticApps(count: number): AppConfig[] {
+    return Array.from({ length: count }, (_, i) => {
+        const name = `svc-${String(i).padStart(3, "0")}`;
+        const digest = `sha256:${(i + 1).toString(16).padStart(64, "0")}`;
+        return {
+            name,
+            namespace: "core",
+            team: `team-${i % 7}`,
+            partOf: `system-${i % 11}`,
+            image: { repository: `ghcr.io/acme-platform/${name}`, tag: "1.0.0", digest },
+            sbom: `https://sbom.acme.example/${name}/1.0.0.spdx.json`,
+            port: 8080,
+            replicas: 3,
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+            autoscaling: { kind: "hpa", minReplicas: 2, maxReplicas: 6, cpuUtilization: 70 },
+            callers: i > 0 ? [`svc-${String(i - 1).padStart(3, "0")}`] : [],
+            ...(i % 5 === 0 ? { ingress: { host: `${name}.platform.example.com` } } : {}),
+        } as unknown as AppConfig;
+    });
+}
+
+async function measure(label: string, times: number, run: () => Promise<ProgramRun>): Promise<Measurement> {
+    const first = await run(); // warm-up, and the resource count
+    if (first.error) throw first.error;
+    const resources = first.resources.length;
+    const platformMs = await median(times, run);
+    const bareMs = await median(times, () => runProgram("bench", bareProgram(resources)));
+    return { label, resources, platformMs, bareMs };
+}
+
+function report(m: Measurement): string {
+    const perResource = (ms: number) => (ms / m.resources).toFixed(3);
+    return [
+        m.label.padEnd(22),
+        String(m.resources).padStart(9),
+        m.platformMs.toFixed(0).padStart(11),
+        perResource(m.platformMs).padStart(12),
+        m.bareMs.toFixed(0).padStart(9),
+        perResource(m.bareMs).padStart(12),
+        (m.platformMs / m.bareMs).toFixed(2).padStart(7),
+    ].join(" ");
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, sizes: { type: "string", default: "50,200,500" } } });
+    const times = Number(values.runs);
+    process.stdout.write(`node ${process.version}, median of ${times} runs after a warm-up\n`);
+    process.stdout.write(`${"stack".padEnd(22)} ${"resources".padStart(9)} ${"program ms".padStart(11)} ${"ms/resource".padStart(12)} ${"bare ms".padStart(9)} ${"ms/resource".padStart(12)} ${"ratio".padStart(7)}\n`);
+    for (const stack of listStacks()) {
+        process.stdout.write(`${report(await measure(stack, times, () => runStack(stack)))}\n`);
+    }
+    for (const size of values.sizes!.split(",").map(Number)) {
+        const apps = syntheticApps(size);
+        const m = await measure(`production + ${size} apps`, times, () => runStack("production", { overrides: { apps } }));
+        process.stdout.write(`${report(m)}\n`);
+    }
+}
+
+main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+});
