@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
+import { CloudflareEdge } from "./edge/cloudflare-edge";
 import { CertificateIssuers, publicIssuer } from "./guardrails/certificate-issuers";
 import { Namespaces } from "./guardrails/namespaces";
 import { GatekeeperConstraints } from "./guardrails/gatekeeper-constraints";
@@ -79,6 +80,22 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         opts,
     );
 
+    // The edge serves every public host: exposed apps and the platform UIs.
+    const hosts = [
+        ...apps.hosts,
+        ...[platform.argocd?.url, platform.prometheus?.grafanaUrl].flatMap((url) => (url ? [new URL(url).hostname] : [])),
+    ];
+    const edge =
+        config.cloudflare && platform.ingress
+            ? new CloudflareEdge("edge", {
+                  environment: config.environment,
+                  config: config.cloudflare,
+                  apiToken: config.secrets.cloudflareApiToken,
+                  hosts,
+                  ingressAddress: platform.ingress.loadBalancerAddress,
+              })
+            : undefined;
+
     const outputs: Record<string, pulumi.Input<unknown> | undefined> = {
         environment: config.environment,
         namespaces: Object.keys(namespaces.all),
@@ -88,6 +105,8 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         installedVersions: releaseVersions(platform),
         appHosts: apps.hosts,
         internalCaCertificate: issuers?.caCertificate,
+        // What the delivery workflow's cache purge after a production deploy needs.
+        edgeCachePurge: edge ? { zoneId: edge.zoneId, hosts: edge.hosts } : undefined,
     };
     // A stack without a component has no such output (rather than an undefined one).
     return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as Record<string, pulumi.Input<unknown>>;

@@ -34,7 +34,11 @@ function bareProgram(count: number) {
     return () => {
         const provider = new k8s.Provider("cluster", { context: "bench" });
         for (let i = 0; i < count - 1; i++) {
-            new k8s.core.v1.ConfigMap(`plain-${i}`, { metadata: { name: `plain-${i}`, namespace: "bench" }, data: { index: String(i) } }, { provider });
+            new k8s.core.v1.ConfigMap(
+                `plain-${i}`,
+                { metadata: { name: `plain-${i}`, namespace: "bench" }, data: { index: String(i) } },
+                { provider },
+            );
         }
         return {};
     };
@@ -88,7 +92,9 @@ async function main(): Promise<void> {
     const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, sizes: { type: "string", default: "50,200,500" } } });
     const times = Number(values.runs);
     process.stdout.write(`node ${process.version}, median of ${times} runs after a warm-up\n`);
-    process.stdout.write(`${"stack".padEnd(22)} ${"resources".padStart(9)} ${"program ms".padStart(11)} ${"ms/resource".padStart(12)} ${"bare ms".padStart(9)} ${"ms/resource".padStart(12)} ${"ratio".padStart(7)}\n`);
+    process.stdout.write(
+        `${"stack".padEnd(22)} ${"resources".padStart(9)} ${"program ms".padStart(11)} ${"ms/resource".padStart(12)} ${"bare ms".padStart(9)} ${"ms/resource".padStart(12)} ${"ratio".padStart(7)}\n`,
+    );
     for (const stack of listStacks()) {
         process.stdout.write(`${report(await measure(stack, times, () => runStack(stack)))}\n`);
     }

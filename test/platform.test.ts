@@ -203,7 +203,11 @@ describe("platform releases", () => {
             assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.replicas"), 2);
             assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.retention"), "30d", "stack file knob");
             assert.equal(values(release(run, "istiod"), "autoscaleMin"), 3);
-            assert.deepEqual(values(release(run, "istiod"), "global.proxy.seccompProfile"), { type: "RuntimeDefault" }, "sidecars pass restricted");
+            assert.deepEqual(
+                values(release(run, "istiod"), "global.proxy.seccompProfile"),
+                { type: "RuntimeDefault" },
+                "sidecars pass restricted",
+            );
             assert.equal(values(release(run, "istiod"), "cni.enabled"), true);
             assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), true);
         });

@@ -64,6 +64,8 @@ function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
 
 /** The edge serves the platform domain from the zone, with rate limits the zone's plan can express. */
 function checkCloudflare(cf: CloudflareConfig, cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    if (cfg.components && !enabled(cfg, "ingressNginx"))
+        issue(["cloudflare"], "needs ingressNginx: DNS records point at its load balancer");
     if (cfg.domain && !isUnder(cfg.domain, cf.zoneName)) {
         issue(["cloudflare", "zoneName"], `the platform domain '${cfg.domain}' is not in zone '${cf.zoneName}'`);
     }

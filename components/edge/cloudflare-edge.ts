@@ -6,7 +6,11 @@ import { PerEnvironment } from "../shared/environment";
 import { Phase, planAtLeast, rulesByPhase, WafSettings } from "./rulesets";
 
 /** Per-environment edge posture, where the stack does not set it. */
-export const edgeDefaults: PerEnvironment<{ securityLevel: string; owaspParanoiaLevel: number; owaspSensitivity: WafSettings["sensitivity"] }> = {
+export const edgeDefaults: PerEnvironment<{
+    securityLevel: string;
+    owaspParanoiaLevel: number;
+    owaspSensitivity: WafSettings["sensitivity"];
+}> = {
     dev: { securityLevel: "medium", owaspParanoiaLevel: 1, owaspSensitivity: "low" },
     staging: { securityLevel: "medium", owaspParanoiaLevel: 1, owaspSensitivity: "medium" },
     production: { securityLevel: "high", owaspParanoiaLevel: 2, owaspSensitivity: "high" },
@@ -116,7 +120,14 @@ export class CloudflareEdge extends pulumi.ComponentResource {
             if (rules.length === 0) continue;
             new cloudflare.Ruleset(
                 `${name}-${phase.replace(/_/g, "-")}`,
-                { zoneId: cf.zoneId, kind: "zone", phase, name: `platform ${phase}`, description: `Platform ${phase} entrypoint (one per zone and phase)`, rules },
+                {
+                    zoneId: cf.zoneId,
+                    kind: "zone",
+                    phase,
+                    name: `platform ${phase}`,
+                    description: `Platform ${phase} entrypoint (one per zone and phase)`,
+                    rules,
+                },
                 child,
             );
         }

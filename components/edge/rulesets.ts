@@ -33,12 +33,28 @@ export interface WafSettings {
 /** Managed rulesets: Cloudflare Managed and OWASP Core on Pro and above, the Free Managed ruleset on Free. */
 export function managedWafRules(waf: WafSettings): Rule[] {
     if (!planAtLeast(waf.plan, "pro")) {
-        return [{ ref: "free-managed", description: "Cloudflare Free Managed Ruleset", expression: "true", action: "execute", actionParameters: { id: managedRulesetIds.freeManaged } }];
+        return [
+            {
+                ref: "free-managed",
+                description: "Cloudflare Free Managed Ruleset",
+                expression: "true",
+                action: "execute",
+                actionParameters: { id: managedRulesetIds.freeManaged },
+            },
+        ];
     }
     // Paranoia levels above the chosen one are switched off by their category tag.
-    const disabledLevels = [2, 3, 4].filter((level) => level > waf.paranoiaLevel).map((level) => ({ category: `paranoia-level-${level}`, enabled: false }));
+    const disabledLevels = [2, 3, 4]
+        .filter((level) => level > waf.paranoiaLevel)
+        .map((level) => ({ category: `paranoia-level-${level}`, enabled: false }));
     return [
-        { ref: "cloudflare-managed", description: "Cloudflare Managed Ruleset", expression: "true", action: "execute", actionParameters: { id: managedRulesetIds.cloudflareManaged } },
+        {
+            ref: "cloudflare-managed",
+            description: "Cloudflare Managed Ruleset",
+            expression: "true",
+            action: "execute",
+            actionParameters: { id: managedRulesetIds.cloudflareManaged },
+        },
         {
             ref: "owasp-core",
             description: `OWASP Core Ruleset, paranoia level ${waf.paranoiaLevel}, ${waf.sensitivity} sensitivity`,
@@ -87,14 +103,34 @@ export const patternRules: Rule[] = [
 export function scoreRules(plan: CloudflarePlan): Rule[] {
     if (plan === "enterprise") {
         return [
-            { ref: "block-attack-scores", description: "WAF attack score: likely SQLi, XSS or RCE", expression: "(cf.waf.score.sqli lt 20) or (cf.waf.score.xss lt 20) or (cf.waf.score.rce lt 20)", action: "block" },
-            { ref: "challenge-likely-bots", description: "Bot score below 30 (not a verified bot)", expression: "(cf.bot_management.score lt 30) and not cf.bot_management.verified_bot", action: "managed_challenge" },
+            {
+                ref: "block-attack-scores",
+                description: "WAF attack score: likely SQLi, XSS or RCE",
+                expression: "(cf.waf.score.sqli lt 20) or (cf.waf.score.xss lt 20) or (cf.waf.score.rce lt 20)",
+                action: "block",
+            },
+            {
+                ref: "challenge-likely-bots",
+                description: "Bot score below 30 (not a verified bot)",
+                expression: "(cf.bot_management.score lt 30) and not cf.bot_management.verified_bot",
+                action: "managed_challenge",
+            },
         ];
     }
     if (plan === "business") {
         return [
-            { ref: "block-attack-class", description: "WAF attack score class: attack", expression: 'cf.waf.score.class eq "attack"', action: "block" },
-            { ref: "challenge-likely-attack", description: "WAF attack score class: likely attack", expression: 'cf.waf.score.class eq "likely_attack"', action: "managed_challenge" },
+            {
+                ref: "block-attack-class",
+                description: "WAF attack score class: attack",
+                expression: 'cf.waf.score.class eq "attack"',
+                action: "block",
+            },
+            {
+                ref: "challenge-likely-attack",
+                description: "WAF attack score class: likely attack",
+                expression: 'cf.waf.score.class eq "likely_attack"',
+                action: "managed_challenge",
+            },
         ];
     }
     return [];
