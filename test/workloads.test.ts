@@ -24,7 +24,7 @@ const maybe = (run: ProgramRun, type: string, name: string, namespace: string) =
     ofType(run, type).find((r) => get(r, "metadata.name") === name && get(r, "metadata.namespace") === namespace);
 const workloadOf = (run: ProgramRun, app: AppConfig) =>
     obj(run, app.canary ? "kubernetes:argoproj.io/v1alpha1:Rollout" : "kubernetes:apps/v1:Deployment", app.name, app.namespace);
-const podSpecOf = (w: RegisteredResource) => get(w, "spec.template.spec") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const podSpecOf = (w: RegisteredResource) => get(w, "spec.template.spec") as Record<string, any>;
 
 describe("app workloads", () => {
     for (const stack of listStacks()) {
@@ -242,7 +242,7 @@ describe("app workloads", () => {
                                 const template = get(cron, "spec.jobTemplate.spec.template") as {
                                     metadata: { annotations: Record<string, string> };
                                     spec: Record<string, any>;
-                                }; // eslint-disable-line @typescript-eslint/no-explicit-any
+                                };
                                 assert.equal(template.metadata.annotations["sidecar.istio.io/inject"], "false");
                                 const c = template.spec.containers[0];
                                 assert.deepEqual(c.command, job.command);
