@@ -8,18 +8,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { evaluatePolicies, formatViolation, PolicyPackConfig, SynthResource } from "../policy-pack/offline";
+import { formatViolation, SynthResource } from "../policy-pack/offline";
 import { policies } from "../policy-pack/policies";
+import { runGate } from "../test/harness/gate";
 import { runStack, stackFileExists } from "../test/harness/run-program";
-import { repoRoot } from "../test/harness/stack-files";
 import { toSynthResources } from "../test/harness/synth";
-
-/** The stack's policy config, with the offline-only switch that secret values are redacted. */
-export function gateConfig(stack: string): PolicyPackConfig {
-    const file = path.join(repoRoot, "policy-pack", "config", `${stack}.json`);
-    const config = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig) : {};
-    return { ...config, "secrets-from-pulumi-secrets": { inputsRedacted: true } };
-}
 
 async function main(): Promise<number> {
     const { values } = parseArgs({ options: { stack: { type: "string" }, from: { type: "string" } } });
@@ -42,7 +35,7 @@ async function main(): Promise<number> {
         }
         resources = toSynthResources(run);
     }
-    const violations = evaluatePolicies(policies, resources, gateConfig(values.stack));
+    const violations = runGate(values.stack, resources);
     for (const v of violations) process.stdout.write(`${formatViolation(v)}\n`);
     const mandatory = violations.filter((v) => v.level === "mandatory");
     process.stdout.write(

@@ -140,35 +140,62 @@ interface RegisterRequest {
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
-/** Wraps the mock monitor so every registration request is recorded as the engine would see it. */
+/**
+ * URNs as the engine forms them. The mock monitor qualifies a child's type with its parent's
+ * type only (and prefixes the root stack's); the engine uses the parent's whole qualified type
+ * chain (`platform:workloads:Apps$platform:workloads:Microservice$kubernetes:apps/v1:Deployment`)
+ * and leaves the root stack out. Translate, so URNs here are the ones `pulumi preview` shows.
+ */
+class EngineUrns {
+    private readonly byMockUrn = new Map<string, string>();
+
+    /** Records a registration and returns its engine URN. */
+    add(mockUrn: string, parentMockUrn: string, type: string, name: string): string {
+        const parent = parentMockUrn ? this.of(parentMockUrn) : "";
+        const [prefix, , parentType] = parent.split("::");
+        const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+        const stem = (prefix ? parent.split("::").slice(0, 2) : mockUrn.split("::").slice(0, 2)).join("::");
+        const urn = `${stem}::${qualified}::${name}`;
+        this.byMockUrn.set(mockUrn, urn);
+        return urn;
+    }
+
+    of(mockUrn: string): string {
+        return this.byMockUrn.get(mockUrn) ?? mockUrn.replace("::pulumi:pulumi:Stack$", "::");
+    }
+}
+
+/** Wraps the mock monitor so every registration (and read) is recorded as the engine would see it. */
 function recordRegistrations(into: RegisteredResource[]): void {
-    const monitor = (pulumi.runtime as unknown as { getMonitor(): { registerResource: Function } }).getMonitor();
-    const original = monitor.registerResource.bind(monitor);
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): { registerResource: Function; readResource: Function } }).getMonitor();
+    const urns = new EngineUrns();
+    const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void) =>
-        original(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
-            if (!err && resp) into.push(describe(req, resp.getUrn()));
+        register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+            if (!err && resp) into.push(describe(req, urns.add(resp.getUrn(), req.getParent(), req.getType(), req.getName()), urns));
+            callback(err, resp);
+        });
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void) =>
+        read(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+            if (!err && resp) urns.add(resp.getUrn(), req.getParent(), req.getType(), req.getName());
             callback(err, resp);
         });
 }
 
-/**
- * The mock monitor prefixes the root stack's type to its children's URNs; the engine does not.
- * Normalise so URNs here are the ones `pulumi preview` shows.
- */
-const engineUrn = (urn: string) => urn.replace("::pulumi:pulumi:Stack$", "::");
-
-function describe(req: RegisterRequest, urn: string): RegisteredResource {
+function describe(req: RegisterRequest, urn: string, urns: EngineUrns): RegisteredResource {
     const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList().map(engineUrn)));
+    req.getPropertydependenciesMap().forEach((v, k) => (propertyDependencies[k] = v.getUrnsList().map((u) => urns.of(u))));
+    const provider = req.getProvider();
     return {
-        urn: engineUrn(urn),
+        urn,
         type: req.getType(),
         name: req.getName(),
         custom: req.getCustom(),
-        parent: req.getParent() ? engineUrn(req.getParent()) : null,
-        dependsOn: [...new Set(req.getDependenciesList().map(engineUrn))],
+        parent: req.getParent() ? urns.of(req.getParent()) : null,
+        dependsOn: [...new Set(req.getDependenciesList().map((u) => urns.of(u)))],
         propertyDependencies,
-        provider: req.getProvider() ? engineUrn(req.getProvider().split("::").slice(0, 4).join("::")) : null,
+        provider: provider ? urns.of(provider.split("::").slice(0, 4).join("::")) : null,
         protect: req.getProtect(),
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
