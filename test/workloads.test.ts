@@ -5,7 +5,7 @@ import { kafkaAcls } from "../components/workloads/kafka";
 import { canarySteps } from "../components/workloads/microservice";
 import { toCnpgSchedule } from "../components/workloads/postgres";
 import { containsSecret, get, ofType } from "./harness/query";
-import { ProgramRun, RegisteredResource, SecretValue, stackRun } from "./harness/run-program";
+import { ProgramRun, RegisteredResource, runStack, SecretValue, stackRun } from "./harness/run-program";
 import { cliConfigForStack, listStacks } from "./harness/stack-files";
 
 const configOf = (stack: string) => {
@@ -277,6 +277,31 @@ describe("app workloads", () => {
             });
         });
     }
+
+    it("hands an app's workload to Argo CD while its security, monitoring and data stay in Pulumi", async () => {
+        const config = configOf("staging");
+        const gitops = { repoURL: "https://github.com/acme/executor-deploy.git", path: "overlays/staging", targetRevision: "main" };
+        const apps = config.apps.map((a) => (a.name === "executor" ? { ...a, gitops } : a));
+        const run = await runStack("staging", { overrides: { apps } });
+        assert.equal(run.error, undefined);
+        const application = obj(run, "kubernetes:argoproj.io/v1alpha1:Application", "executor", "argocd");
+        assert.deepEqual(get(application, "spec.source"), gitops);
+        assert.deepEqual(get(application, "spec.destination"), { server: "https://kubernetes.default.svc", namespace: "core" });
+        assert.deepEqual(get(application, "spec.syncPolicy.automated"), { prune: true, selfHeal: true });
+        assert.equal(get(application, "spec.project"), "platform-apps");
+        const argocd = ofType(run, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "argocd")!;
+        assert.ok(application.dependsOn.includes(argocd.urn));
+        assert.equal(maybe(run, "kubernetes:apps/v1:Deployment", "executor", "core"), undefined, "Argo CD owns the workload");
+        assert.equal(maybe(run, "kubernetes:core/v1:Service", "executor", "core"), undefined);
+        for (const [type, name, ns] of [
+            ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "executor", "core"],
+            ["kubernetes:security.istio.io/v1:AuthorizationPolicy", "executor", "core"],
+            ["kubernetes:monitoring.coreos.com/v1:PrometheusRule", "executor", "core"],
+            ["kubernetes:postgresql.cnpg.io/v1:Cluster", "executor-db", "memory"],
+        ]) {
+            assert.ok(maybe(run, type, name, ns), `${type} ${name} stays in Pulumi`);
+        }
+    });
 
     describe("builders", () => {
         it("turns canary steps into Argo Rollouts steps with timed pauses", () => {

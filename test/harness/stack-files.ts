@@ -4,7 +4,8 @@ import { parse } from "yaml";
 
 /** Repository root (where Pulumi.yaml lives). */
 export const repoRoot = path.resolve(__dirname, "..", "..");
-export const stacksDir = path.join(repoRoot, "stacks");
+/** Where stack files are read from; `PLATFORM_STACKS_DIR` points tests and tools elsewhere. */
+export const stacksDir = process.env.PLATFORM_STACKS_DIR ? path.resolve(process.env.PLATFORM_STACKS_DIR) : path.join(repoRoot, "stacks");
 
 /** Marks a value that was `secure:` in a stack file and could not be decrypted offline. */
 export const securePlaceholder = (key: string) => `[secure placeholder for ${key}]`;
