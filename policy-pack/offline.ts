@@ -7,7 +7,7 @@ import type { PlatformPolicy } from "./policies";
  * defaults) so the very same policy code gates offline, in tests and in `pulumi preview`.
  */
 
-/** One resource as the offline synth writes it. */
+/** One entry of the offline synth's `resources.json`: the interface between synth and gate. */
 export interface SynthResource {
     urn: string;
     type: string;
@@ -17,8 +17,11 @@ export interface SynthResource {
     protect: boolean;
     retainOnDelete: boolean;
     ignoreChanges: string[];
-    aliases?: unknown[];
+    /** Context beyond the required fields: custom (not a component), provider reference, aliases. */
+    custom?: boolean;
     provider?: string | null;
+    aliases?: unknown[];
+    /** Inputs as registered, every secret replaced by "[secret]". */
     inputs: Record<string, unknown>;
 }
 

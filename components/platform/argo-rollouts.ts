@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
 
 /** Argo Rollouts: canary delivery for apps that ask for it. */
 export const argoRolloutsChart: ChartPin = {
@@ -14,9 +14,7 @@ export const argoRolloutsChart: ChartPin = {
     timeoutSeconds: 600,
 };
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
-export const argoRolloutsDefaults: PerEnvironment<{ replicas: number; resources: Resources }> = {
+export const argoRolloutsDefaults: PerEnvironment<{ replicas: number; resources: ContainerResources }> = {
     dev: { replicas: 1, resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } } },
     staging: { replicas: 2, resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } } },
     production: { replicas: 2, resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } } },
@@ -59,19 +57,17 @@ export class ArgoRollouts extends pulumi.ComponentResource {
 
     constructor(name: string, args: ArgoRolloutsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:ArgoRollouts", name, {}, opts);
-        const ns = releaseNamespace(`${name}-namespace`, { namespace: argoRolloutsChart.namespace, environment: args.environment }, this);
-        this.release = platformRelease(
-            `${name}-release`,
+        this.release = namespacedRelease(
+            name,
             {
                 pin: argoRolloutsChart,
                 values: argoRolloutsValues(args),
                 environment: args.environment,
-                namespace: ns.metadata.name,
                 critical: true, // owns the Rollout CRD: removing it deletes every canary app's pods
-                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+                monitoring: args.monitoring,
             },
             this,
-        );
+        ).release;
         this.registerOutputs({ version: argoRolloutsChart.version });
     }
 }

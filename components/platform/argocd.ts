@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace } from "../shared/helm";
+import { ChartPin, HelmValues, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
 import { managedBy } from "../shared/labels";
 
 /** Argo CD, for teams that hand an app's manifests to GitOps. */
@@ -94,25 +94,25 @@ export class ArgoCd extends pulumi.ComponentResource {
 
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:ArgoCd", name, {}, opts);
-        const ns = releaseNamespace(`${name}-namespace`, { namespace: argocdChart.namespace, environment: args.environment }, this);
-        this.release = platformRelease(
-            `${name}-release`,
+        const installed = namespacedRelease(
+            name,
             {
                 pin: argocdChart,
                 values: argocdValues(args),
                 environment: args.environment,
-                namespace: ns.metadata.name,
                 critical: true, // owns the Application CRD: removing it would prune every app Argo CD manages
-                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+                monitoring: args.monitoring,
             },
             this,
         );
+        this.release = installed.release;
+        const namespace = installed.namespace;
         const project = new k8s.apiextensions.CustomResource(
             `${name}-apps-project`,
             {
                 apiVersion: "argoproj.io/v1alpha1",
                 kind: "AppProject",
-                metadata: { name: appsProject, namespace: ns.metadata.name, labels: managedBy },
+                metadata: { name: appsProject, namespace, labels: managedBy },
                 spec: {
                     description: "Apps whose manifests Argo CD owns; the platform keeps their namespaces, policies and data in Pulumi",
                     sourceRepos: ["*"],

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease, zoneSpread } from "../shared/helm";
 
 /** cert-manager; CRDs through `crds.enabled` and kept on uninstall through `crds.keep`. */
 export const certManagerChart: ChartPin = {
@@ -14,9 +14,7 @@ export const certManagerChart: ChartPin = {
     timeoutSeconds: 600,
 };
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
-export const certManagerDefaults: PerEnvironment<{ replicas: number; resources: Resources; zoneSpread: boolean }> = {
+export const certManagerDefaults: PerEnvironment<{ replicas: number; resources: ContainerResources; zoneSpread: boolean }> = {
     dev: {
         replicas: 1,
         resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
@@ -85,20 +83,19 @@ export class CertManager extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:CertManager", name, {}, opts);
-        const ns = releaseNamespace(`${name}-namespace`, { namespace: certManagerChart.namespace, environment: args.environment }, this);
-        this.namespace = ns.metadata.name;
-        this.release = platformRelease(
-            `${name}-release`,
+        const installed = namespacedRelease(
+            name,
             {
                 pin: certManagerChart,
                 values: certManagerValues(args),
                 environment: args.environment,
-                namespace: this.namespace,
                 critical: true, // owns the cert-manager.io CRDs: every Certificate and Issuer
-                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+                monitoring: args.monitoring,
             },
             this,
         );
+        this.namespace = installed.namespace;
+        this.release = installed.release;
         this.registerOutputs({ namespace: this.namespace, version: certManagerChart.version });
     }
 }

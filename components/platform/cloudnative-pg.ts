@@ -2,7 +2,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+import {
+    ChartPin,
+    ContainerResources,
+    HelmValues,
+    mergeValues,
+    Monitoring,
+    namespacedRelease,
+    platformRelease,
+    zoneSpread,
+} from "../shared/helm";
 
 /** CloudNativePG operator 1.30.0. Its CRDs are templated, so Helm upgrades them with the chart. */
 export const cloudnativePgChart: ChartPin = {
@@ -26,7 +35,7 @@ export const barmanCloudChart: ChartPin = {
 
 interface Sizing {
     replicas: number;
-    resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+    resources: ContainerResources;
     zoneSpread: boolean;
 }
 
@@ -93,20 +102,19 @@ export class CloudNativePg extends pulumi.ComponentResource {
 
     constructor(name: string, args: CloudNativePgArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:CloudNativePg", name, {}, opts);
-        const ns = releaseNamespace(`${name}-namespace`, { namespace: cloudnativePgChart.namespace, environment: args.environment }, this);
-        this.namespace = ns.metadata.name;
-        this.operator = platformRelease(
-            `${name}-operator`,
+        const installed = namespacedRelease(
+            name,
             {
                 pin: cloudnativePgChart,
                 values: cloudnativePgValues(args),
                 environment: args.environment,
-                namespace: this.namespace,
                 critical: true, // owns the postgresql.cnpg.io CRDs: removing it deletes every database
-                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+                monitoring: args.monitoring,
             },
             this,
         );
+        this.namespace = installed.namespace;
+        this.operator = installed.release;
         this.barmanCloud = platformRelease(
             `${name}-barman-cloud`,
             {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
 
 /** OPA Gatekeeper. */
 export const gatekeeperChart: ChartPin = {
@@ -14,9 +14,7 @@ export const gatekeeperChart: ChartPin = {
     timeoutSeconds: 600,
 };
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
-export const gatekeeperDefaults: PerEnvironment<{ replicas: number; controller: Resources; audit: Resources }> = {
+export const gatekeeperDefaults: PerEnvironment<{ replicas: number; controller: ContainerResources; audit: ContainerResources }> = {
     dev: {
         replicas: 1,
         controller: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
@@ -76,27 +74,18 @@ export class Gatekeeper extends pulumi.ComponentResource {
     constructor(name: string, args: GatekeeperArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:Gatekeeper", name, {}, opts);
         // The namespace carries the label Gatekeeper's own webhook uses to skip it.
-        const ns = releaseNamespace(
-            `${name}-namespace`,
-            {
-                namespace: gatekeeperChart.namespace,
-                environment: args.environment,
-                labels: { "admission.gatekeeper.sh/ignore": "no-self-managing" },
-            },
-            this,
-        );
-        this.release = platformRelease(
-            `${name}-release`,
+        this.release = namespacedRelease(
+            name,
             {
                 pin: gatekeeperChart,
                 values: gatekeeperValues(args),
                 environment: args.environment,
-                namespace: ns.metadata.name,
                 critical: true, // owns the templates.gatekeeper.sh CRDs: removing it drops every constraint
-                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+                monitoring: args.monitoring,
+                namespaceLabels: { "admission.gatekeeper.sh/ignore": "no-self-managing" },
             },
             this,
-        );
+        ).release;
         this.registerOutputs({ version: gatekeeperChart.version });
     }
 }

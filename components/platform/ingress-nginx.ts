@@ -2,7 +2,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+import {
+    ChartPin,
+    ContainerResources,
+    HelmValues,
+    mergeValues,
+    Monitoring,
+    platformRelease,
+    releaseNamespace,
+    zoneSpread,
+} from "../shared/helm";
 import { managedBy } from "../shared/labels";
 
 /**
@@ -48,9 +57,7 @@ export const securityHeaders: Record<string, string> = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'self'; object-src 'none'",
 };
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
-export const ingressNginxDefaults: PerEnvironment<{ replicas: number; resources: Resources; zoneSpread: boolean }> = {
+export const ingressNginxDefaults: PerEnvironment<{ replicas: number; resources: ContainerResources; zoneSpread: boolean }> = {
     dev: {
         replicas: 1,
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },

@@ -2,7 +2,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+import {
+    ChartPin,
+    ContainerResources,
+    HelmValues,
+    mergeValues,
+    Monitoring,
+    platformRelease,
+    releaseNamespace,
+    zoneSpread,
+} from "../shared/helm";
 
 /** One Istio version for every Istio chart: base, istiod, cni and gateway must never drift apart. */
 export const istioVersion = "1.30.3";
@@ -25,13 +34,11 @@ export const istioCharts = {
     ztunnel: pin("ztunnel", "ztunnel", "istio-system", 600),
 } as const;
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
 interface Sizing {
     istiodReplicas: { min: number; max: number };
-    istiod: Resources;
+    istiod: ContainerResources;
     gatewayReplicas: { min: number; max: number };
-    proxy: Resources;
+    proxy: ContainerResources;
     zoneSpread: boolean;
 }
 

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
 
 /** KEDA: event-driven autoscaling (ScaledObjects) for apps that scale on queues or metrics. */
 export const kedaChart: ChartPin = {
@@ -14,9 +14,7 @@ export const kedaChart: ChartPin = {
     timeoutSeconds: 600,
 };
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
-export const kedaDefaults: PerEnvironment<{ replicas: number; resources: Resources }> = {
+export const kedaDefaults: PerEnvironment<{ replicas: number; resources: ContainerResources }> = {
     dev: { replicas: 1, resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } } },
     staging: { replicas: 2, resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
     production: { replicas: 2, resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
@@ -62,19 +60,17 @@ export class Keda extends pulumi.ComponentResource {
 
     constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:Keda", name, {}, opts);
-        const ns = releaseNamespace(`${name}-namespace`, { namespace: kedaChart.namespace, environment: args.environment }, this);
-        this.release = platformRelease(
-            `${name}-release`,
+        this.release = namespacedRelease(
+            name,
             {
                 pin: kedaChart,
                 values: kedaValues(args),
                 environment: args.environment,
-                namespace: ns.metadata.name,
                 critical: true, // owns the keda.sh CRDs: removing it deletes every ScaledObject (and its HPA)
-                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+                monitoring: args.monitoring,
             },
             this,
-        );
+        ).release;
         this.registerOutputs({ version: kedaChart.version });
     }
 }

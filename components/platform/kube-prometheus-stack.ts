@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, platformRelease } from "../shared/helm";
 import { managedBy } from "../shared/labels";
 
 /** kube-prometheus-stack: Prometheus Operator and its CRDs, Prometheus, Alertmanager, Grafana. */
@@ -19,13 +19,11 @@ export const kubePrometheusStackChart: ChartPin = {
 /** Prometheus selects ServiceMonitors, PodMonitors and rules carrying this label (the chart's default). */
 export const prometheusSelector = { release: kubePrometheusStackChart.releaseName };
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
 interface Sizing {
     prometheusReplicas: number;
     retention: string;
     storageSize: string;
-    prometheus: Resources;
+    prometheus: ContainerResources;
     alertmanagerReplicas: number;
     grafanaReplicas: number;
     /** Spread Prometheus and Alertmanager replicas over zones (hard anti-affinity). */

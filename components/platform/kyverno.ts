@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease, zoneSpread } from "../shared/helm";
 
 /** Kyverno 1.19: serves the `policies.kyverno.io/v1` ValidatingPolicy and ImageValidatingPolicy kinds. */
 export const kyvernoChart: ChartPin = {
@@ -14,14 +14,12 @@ export const kyvernoChart: ChartPin = {
     timeoutSeconds: 600,
 };
 
-type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-
 interface Sizing {
     /** Admission controller replicas: 3 is Kyverno's HA recommendation (it must answer every admission). */
     admissionReplicas: number;
     /** Background, cleanup and reports controllers (leader-elected). */
     controllerReplicas: number;
-    admission: Resources;
+    admission: ContainerResources;
     zoneSpread: boolean;
 }
 
@@ -46,7 +44,7 @@ export const kyvernoDefaults: PerEnvironment<Sizing> = {
     },
 };
 
-const controllerResources: Resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+const controllerResources: ContainerResources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
 export interface KyvernoArgs {
     environment: Environment;
@@ -62,7 +60,7 @@ export function kyvernoValues(args: KyvernoArgs): HelmValues {
     const d = kyvernoDefaults[args.environment];
     const admissionReplicas = args.replicas ?? d.admissionReplicas;
     const serviceMonitor = { enabled: args.monitoring !== undefined, additionalLabels: args.monitoring?.selectorLabels ?? {} };
-    const controller = (component: string, replicas: number, resources: Resources) => ({
+    const controller = (component: string, replicas: number, resources: ContainerResources) => ({
         replicas,
         podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
         resources,
@@ -91,19 +89,17 @@ export class Kyverno extends pulumi.ComponentResource {
 
     constructor(name: string, args: KyvernoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:Kyverno", name, {}, opts);
-        const ns = releaseNamespace(`${name}-namespace`, { namespace: kyvernoChart.namespace, environment: args.environment }, this);
-        this.release = platformRelease(
-            `${name}-release`,
+        this.release = namespacedRelease(
+            name,
             {
                 pin: kyvernoChart,
                 values: kyvernoValues(args),
                 environment: args.environment,
-                namespace: ns.metadata.name,
                 critical: true, // owns the kyverno.io and policies.kyverno.io CRDs
-                dependsOn: args.monitoring ? [args.monitoring.crds] : [],
+                monitoring: args.monitoring,
             },
             this,
-        );
+        ).release;
         this.registerOutputs({ version: kyvernoChart.version });
     }
 }

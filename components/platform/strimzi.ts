@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, platformRelease, releaseNamespace, zoneSpread } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease, zoneSpread } from "../shared/helm";
 
 /**
  * Strimzi 1.2.0 serves only `kafka.strimzi.io/v1` (v1beta2 was removed in 1.0). Its CRDs live
@@ -19,7 +19,7 @@ export const strimziChart: ChartPin = {
 
 interface Sizing {
     replicas: number;
-    resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+    resources: ContainerResources;
     zoneSpread: boolean;
 }
 
@@ -82,19 +82,18 @@ export class Strimzi extends pulumi.ComponentResource {
 
     constructor(name: string, args: StrimziArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:Strimzi", name, {}, opts);
-        const ns = releaseNamespace(`${name}-namespace`, { namespace: strimziChart.namespace, environment: args.environment }, this);
-        this.namespace = ns.metadata.name;
-        this.release = platformRelease(
-            `${name}-operator`,
+        const installed = namespacedRelease(
+            name,
             {
                 pin: strimziChart,
                 values: strimziValues(args),
                 environment: args.environment,
-                namespace: this.namespace,
                 critical: true, // owns the kafka.strimzi.io CRDs: removing it deletes every Kafka cluster
             },
             this,
         );
+        this.namespace = installed.namespace;
+        this.release = installed.release;
         this.registerOutputs({ namespace: this.namespace, version: strimziChart.version });
     }
 }

@@ -24,6 +24,9 @@ export interface ChartPin {
 /** Raw Helm values, as a stack passes them. */
 export type HelmValues = Record<string, unknown>;
 
+/** Container requests and limits, as the per-environment tables write them. */
+export type ContainerResources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+
 /**
  * Deep-merges the user's raw values over a component's typed defaults. The user wins; lists
  * replace lists (merging tolerations or args element by element would surprise everyone).
@@ -106,6 +109,38 @@ export function releaseNamespace(
         },
         { parent, protect: protection.protect, retainOnDelete: protection.retainOnDelete },
     );
+}
+
+export interface NamespacedReleaseArgs extends Omit<PlatformReleaseArgs, "namespace"> {
+    /** The monitoring stack, when the chart creates ServiceMonitors (their CRD must exist first). */
+    monitoring?: Monitoring;
+    /** Extra labels for the release's namespace. */
+    namespaceLabels?: Record<string, string>;
+}
+
+/**
+ * The common shape of a platform component: its own namespace (`<name>-namespace`) and its
+ * release (`<name>-release`), which waits for the Prometheus CRDs when it ships monitors.
+ */
+export function namespacedRelease(
+    name: string,
+    args: NamespacedReleaseArgs,
+    parent: pulumi.Resource,
+): { namespace: pulumi.Output<string>; release: k8s.helm.v3.Release } {
+    const ns = releaseNamespace(
+        `${name}-namespace`,
+        { namespace: args.pin.namespace, environment: args.environment, labels: args.namespaceLabels },
+        parent,
+    );
+    const { monitoring, namespaceLabels: _labels, dependsOn = [], ...release } = args;
+    return {
+        namespace: ns.metadata.name,
+        release: platformRelease(
+            `${name}-release`,
+            { ...release, namespace: ns.metadata.name, dependsOn: [...(monitoring ? [monitoring.crds] : []), ...dependsOn] },
+            parent,
+        ),
+    };
 }
 
 /** Topology spread across zones for pods matching `matchLabels` (used in production). */

@@ -1,24 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
+import type { SynthResource } from "../../policy-pack/offline";
 import type { ProgramRun, RegisteredResource } from "./run-program";
-
-/** One entry of `resources.json`: the interface other tooling (the policy gate) reads. */
-export interface SynthResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    dependsOn: string[];
-    protect: boolean;
-    retainOnDelete: boolean;
-    ignoreChanges: string[];
-    /** Extra context for the offline policy gate. */
-    custom: boolean;
-    provider: string | null;
-    aliases: unknown[];
-    inputs: Record<string, unknown>;
-}
 
 /** Plain JSON with every secret replaced by "[secret]" (SecretValue.toJSON). */
 function redact<T>(value: T): T {
@@ -45,8 +29,13 @@ export function toSynthResources(run: ProgramRun): SynthResource[] {
 }
 
 /** Kubernetes objects the program creates directly (not providers, not Helm releases). */
-export function isKubernetesObject(r: Pick<RegisteredResource, "type" | "custom" | "inputs">): boolean {
-    return r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && typeof r.inputs.kind === "string";
+export function isKubernetesObject(r: Pick<RegisteredResource, "type" | "inputs"> & { custom?: boolean }): boolean {
+    return (
+        r.custom === true &&
+        r.type.startsWith("kubernetes:") &&
+        !r.type.startsWith("kubernetes:helm.sh/") &&
+        typeof r.inputs.kind === "string"
+    );
 }
 
 function manifestPath(obj: Record<string, unknown>): string {
