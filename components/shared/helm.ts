@@ -132,15 +132,19 @@ export function namespacedRelease(
         { namespace: args.pin.namespace, environment: args.environment, labels: args.namespaceLabels },
         parent,
     );
-    const { monitoring, namespaceLabels: _labels, dependsOn = [], ...release } = args;
-    return {
-        namespace: ns.metadata.name,
-        release: platformRelease(
-            `${name}-release`,
-            { ...release, namespace: ns.metadata.name, dependsOn: [...(monitoring ? [monitoring.crds] : []), ...dependsOn] },
-            parent,
-        ),
-    };
+    const release = platformRelease(
+        `${name}-release`,
+        {
+            pin: args.pin,
+            values: args.values,
+            environment: args.environment,
+            critical: args.critical,
+            namespace: ns.metadata.name,
+            dependsOn: [...(args.monitoring ? [args.monitoring.crds] : []), ...(args.dependsOn ?? [])],
+        },
+        parent,
+    );
+    return { namespace: ns.metadata.name, release };
 }
 
 /** Topology spread across zones for pods matching `matchLabels` (used in production). */
