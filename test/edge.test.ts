@@ -223,11 +223,37 @@ describe("Cloudflare edge", () => {
                 free.join("\n"),
             );
             const odd = problems(
-                base({ plan: "enterprise", rateLimits: [{ ref: "api", description: "a", path: "/api/", requests: 10, period: 45 }] }),
+                base({ plan: "enterprise", rateLimits: [{ ref: "api", description: "a", path: "/api/", requests: 10, period: 50 }] }),
             );
             assert.ok(
-                odd.some((p) => p.includes("platform:cloudflare.rateLimits[0].period: must be one of 10, 60, 120, 300, 600, 3600 seconds")),
+                odd.some((p) => p.includes("platform:cloudflare.rateLimits[0].period: must be one of 10, 15, 20,")),
                 odd.join("\n"),
+            );
+            const hosted = problems(
+                base({
+                    plan: "free",
+                    rateLimits: [{ ref: "api", description: "a", host: "api.example.com", path: "/api/", requests: 10, period: 10 }],
+                }),
+            );
+            assert.ok(
+                hosted.some((p) =>
+                    p.includes("platform:cloudflare.rateLimits[0].host: the free plan's rate limiting rules match on the path only"),
+                ),
+                hosted.join("\n"),
+            );
+            const longBlock = problems(
+                base({
+                    plan: "pro",
+                    rateLimits: [{ ref: "api", description: "a", path: "/api/", requests: 10, period: 60, mitigationTimeout: 86400 }],
+                }),
+            );
+            assert.ok(
+                longBlock.some((p) =>
+                    p.includes(
+                        "platform:cloudflare.rateLimits[0].mitigationTimeout: a 86400s mitigation timeout exceeds the pro plan's 3600s",
+                    ),
+                ),
+                longBlock.join("\n"),
             );
         });
 

@@ -10,21 +10,24 @@ export const cloudflarePlans = ["free", "pro", "business", "enterprise"] as cons
 export type CloudflarePlan = (typeof cloudflarePlans)[number];
 
 /**
- * What each plan's rate limiting rules can express (Cloudflare's rate limiting availability
- * table): the longest counting period, how many rules a zone may have, and which mitigation
- * timeouts it offers.
+ * What each plan's rate limiting rules can express, from Cloudflare's "availability by plan"
+ * table: the longest counting period and mitigation timeout, how many rules a zone may have,
+ * and whether a rule may match on the host (Free matches on the path only).
  */
 export const rateLimitCapabilities: Readonly<
-    Record<CloudflarePlan, { maxPeriod: number; maxRules: number; mitigationTimeouts: readonly number[] }>
+    Record<CloudflarePlan, { maxPeriod: number; maxTimeout: number; maxRules: number; hostField: boolean }>
 > = {
-    free: { maxPeriod: 10, maxRules: 1, mitigationTimeouts: [10] },
-    pro: { maxPeriod: 60, maxRules: 2, mitigationTimeouts: [10, 60, 600, 3600] },
-    business: { maxPeriod: 600, maxRules: 5, mitigationTimeouts: [10, 60, 600, 3600, 86400] },
-    enterprise: { maxPeriod: 65535, maxRules: 100, mitigationTimeouts: [10, 60, 600, 3600, 86400] },
+    free: { maxPeriod: 10, maxTimeout: 10, maxRules: 1, hostField: false },
+    pro: { maxPeriod: 60, maxTimeout: 3600, maxRules: 2, hostField: true },
+    business: { maxPeriod: 600, maxTimeout: 86400, maxRules: 5, hostField: true },
+    enterprise: { maxPeriod: 65535, maxTimeout: 86400, maxRules: 100, hostField: true },
 };
 
-/** Periods (seconds) rate limiting rules accept. */
-export const rateLimitPeriods = [10, 60, 120, 300, 600, 3600] as const;
+/** The period and timeout values (seconds) Cloudflare accepts at all; plans cap them above. */
+export const rateLimitPeriods = [
+    10, 15, 20, 30, 40, 45, 60, 90, 120, 180, 240, 300, 480, 600, 900, 1200, 1800, 2400, 3600, 65535, 86400,
+] as const;
+const supportedPeriod = (p: number) => (rateLimitPeriods as readonly number[]).includes(p);
 
 const ref = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a stable rule reference (lowercase letters, digits, '-', '_')");
 
@@ -38,13 +41,17 @@ export const rateLimitSchema = z.strictObject({
     path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be a path starting with '/'"),
     /** Requests allowed per client IP per period. */
     requests: z.number().int("must be a whole number").min(1, "must be at least 1"),
-    /** Counting period in seconds (10, 60, 120, 300, 600 or 3600; longer periods need higher plans). */
+    /** Counting period in seconds (one of Cloudflare's supported values; longer periods need higher plans). */
     period: z
         .number()
         .int()
-        .refine((p) => (rateLimitPeriods as readonly number[]).includes(p), `must be one of ${rateLimitPeriods.join(", ")} seconds`),
-    /** How long a client stays blocked, in seconds. @default the period */
-    mitigationTimeout: z.number().int().min(0).optional(),
+        .refine(supportedPeriod, `must be one of ${rateLimitPeriods.join(", ")} seconds`),
+    /** How long a client stays blocked, in seconds (a supported period value). @default the period */
+    mitigationTimeout: z
+        .number()
+        .int()
+        .refine(supportedPeriod, `must be one of ${rateLimitPeriods.join(", ")} seconds`)
+        .optional(),
 });
 export type RateLimitRule = z.infer<typeof rateLimitSchema>;
 

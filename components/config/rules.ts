@@ -91,12 +91,14 @@ function checkCloudflare(cf: CloudflareConfig, cfg: Partial<CrossCheckInput>, is
             );
         }
         const timeout = r.mitigationTimeout ?? r.period;
-        if (cf.rateLimits && !caps.mitigationTimeouts.includes(timeout)) {
+        if (timeout > caps.maxTimeout && timeout >= r.period) {
             issue(
-                [...where(i), "mitigationTimeout"],
-                `${timeout}s is not offered on the ${cf.plan} plan (${caps.mitigationTimeouts.join(", ")})`,
+                [...where(i), ...(cf.rateLimits ? ["mitigationTimeout"] : [])],
+                `${which(r)}a ${timeout}s mitigation timeout exceeds the ${cf.plan} plan's ${caps.maxTimeout}s`,
             );
         }
+        if (r.host && !caps.hostField)
+            issue([...where(i), "host"], `the ${cf.plan} plan's rate limiting rules match on the path only, not the host`);
         if (r.host && !isUnder(r.host, cf.zoneName)) issue([...where(i), "host"], `'${r.host}' is not in zone '${cf.zoneName}'`);
     });
     const refs = new Set<string>();

@@ -59,7 +59,6 @@ export function gatekeeperValues(args: GatekeeperArgs): HelmValues {
         pdb: { controllerManager: { minAvailable: 1 } },
         controllerManager: { resources: d.controller, exemptNamespaces: args.exemptNamespaces },
         audit: { resources: d.audit },
-        podMonitor: { enabled: args.monitoring !== undefined },
     };
     return mergeValues(typed, args.values);
 }
@@ -86,6 +85,23 @@ export class Gatekeeper extends pulumi.ComponentResource {
             },
             this,
         ).release;
+        // The chart exposes Prometheus metrics (port `metrics`) but ships no monitor for them.
+        if (args.monitoring) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-pod-monitor`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: { name: "gatekeeper", namespace: gatekeeperChart.namespace, labels: args.monitoring.selectorLabels },
+                    spec: {
+                        selector: { matchLabels: { "gatekeeper.sh/system": "yes" } },
+                        namespaceSelector: { matchNames: [gatekeeperChart.namespace] },
+                        podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],
+                    },
+                },
+                { parent: this, dependsOn: [args.monitoring.crds, this.release] },
+            );
+        }
         this.registerOutputs({ version: gatekeeperChart.version });
     }
 }

@@ -25,7 +25,6 @@ interface Sizing {
     storageSize: string;
     prometheus: ContainerResources;
     alertmanagerReplicas: number;
-    grafanaReplicas: number;
     /** Spread Prometheus and Alertmanager replicas over zones (hard anti-affinity). */
     zoneAntiAffinity: boolean;
 }
@@ -37,7 +36,6 @@ export const kubePrometheusStackDefaults: PerEnvironment<Sizing> = {
         storageSize: "10Gi",
         prometheus: { requests: { cpu: "200m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
         alertmanagerReplicas: 1,
-        grafanaReplicas: 1,
         zoneAntiAffinity: false,
     },
     staging: {
@@ -46,7 +44,6 @@ export const kubePrometheusStackDefaults: PerEnvironment<Sizing> = {
         storageSize: "50Gi",
         prometheus: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
         alertmanagerReplicas: 2,
-        grafanaReplicas: 1,
         zoneAntiAffinity: false,
     },
     production: {
@@ -55,7 +52,6 @@ export const kubePrometheusStackDefaults: PerEnvironment<Sizing> = {
         storageSize: "200Gi",
         prometheus: { requests: { cpu: "1", memory: "8Gi" }, limits: { cpu: "4", memory: "16Gi" } },
         alertmanagerReplicas: 3,
-        grafanaReplicas: 2,
         zoneAntiAffinity: true,
     },
 };
@@ -117,7 +113,9 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
             },
         },
         grafana: {
-            replicas: d.grafanaReplicas,
+            // One replica: without an external database each replica keeps its own SQLite, and
+            // sessions and UI edits would split between them. Dashboards come from ConfigMaps anyway.
+            replicas: 1,
             admin: { existingSecret: args.adminSecret, userKey: "admin-user", passwordKey: "admin-password" },
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
             "grafana.ini": { log: { level: args.logLevel === "warn" ? "warning" : args.logLevel } },
