@@ -156,7 +156,7 @@ function admissionAndMeshPolicies(
                 mode: g.policyMode,
                 excludedNamespaces: g.excludedNamespaces,
                 cosignPublicKey: g.cosignPublicKey,
-                signedRegistries: g.allowedRegistries,
+                signedRegistries: g.signedRegistries ?? g.allowedRegistries,
                 denyExec: g.denyExec,
                 dependsOn: releases,
             },

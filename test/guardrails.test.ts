@@ -102,7 +102,7 @@ describe("guardrails", () => {
                 assert.equal(ofType(run, "kubernetes:kyverno.io/v1:ClusterPolicy").length, 0, "the deprecated ClusterPolicy is not used");
             });
 
-            it("verifies image signatures with the stack's Cosign key for its registries", async () => {
+            it("verifies image signatures with the stack's Cosign key for its own registries", async () => {
                 const run = await stackRun(stack);
                 const [policy] = ofKind(run, "policies.kyverno.io/v1", "ImageValidatingPolicy");
                 assert.equal(
@@ -112,8 +112,24 @@ describe("guardrails", () => {
                 );
                 assert.deepEqual(
                     get(policy, "spec.matchImageReferences"),
-                    config.guardrails.allowedRegistries.map((r) => ({ glob: `${r}*` })),
+                    (config.guardrails.signedRegistries ?? config.guardrails.allowedRegistries).map((r) => ({ glob: `${r}*` })),
                 );
+            });
+
+            it("exempts operator-managed data pods from the SBOM rule only, by their operators' labels", async () => {
+                const run = await stackRun(stack);
+                const policies = ofKind(run, "policies.kyverno.io/v1", "ValidatingPolicy");
+                const selectors = Object.fromEntries(
+                    policies.map((p) => [get(p, "metadata.name"), get(p, "spec.matchConstraints.objectSelector")]),
+                );
+                assert.deepEqual(selectors["require-sbom-annotation"], {
+                    matchExpressions: [
+                        { key: "cnpg.io/cluster", operator: "DoesNotExist" },
+                        { key: "strimzi.io/cluster", operator: "DoesNotExist" },
+                    ],
+                });
+                for (const [name, selector] of Object.entries(selectors))
+                    if (name !== "require-sbom-annotation") assert.equal(selector, undefined, name);
             });
 
             it("waits for every platform release before creating any admission policy", async () => {

@@ -262,7 +262,12 @@ describe("app workloads", () => {
                 assert.equal(get(kafka, "metadata.annotations"), undefined, "no KRaft/node-pool annotations: ignored since Strimzi 0.48");
                 const pools = ofType(run, "kubernetes:kafka.strimzi.io/v1:KafkaNodePool");
                 assert.deepEqual(pools.map((p) => get(p, "spec.roles")).sort(), [["broker"], ["controller"]]);
-                for (const p of pools) assert.equal((get(p, "spec.storage.volumes") as { deleteClaim: boolean }[])[0].deleteClaim, false);
+                for (const p of pools) {
+                    assert.equal((get(p, "spec.storage.volumes") as { deleteClaim: boolean }[])[0].deleteClaim, false);
+                    const security = get(p, "spec.template.kafkaContainer.securityContext") as Record<string, unknown>;
+                    assert.equal(security.readOnlyRootFilesystem, true, "restricted and read-only, like every platform pod");
+                    assert.deepEqual(security.capabilities, { drop: ["ALL"] });
+                }
                 const topics = ofType(run, "kubernetes:kafka.strimzi.io/v1:KafkaTopic").map((t) => get(t, "spec.topicName"));
                 assert.deepEqual(topics.sort(), owner.kafka!.topics.map((t) => t.name).sort());
                 const users = ofType(run, "kubernetes:kafka.strimzi.io/v1:KafkaUser").map((u) => get(u, "metadata.name"));

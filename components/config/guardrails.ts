@@ -24,8 +24,10 @@ export const guardrailsSchema = z.strictObject({
      * out in every stack so that no namespace escapes enforcement by accident.
      */
     excludedNamespaces: z.array(dnsLabel).min(1, "must list the system namespaces, at least kube-system"),
-    /** Registries that workload images may come from. */
+    /** Registries that workload images may come from (operator-managed data pods included). */
     allowedRegistries: z.array(registryPrefix).min(1, "must list at least one registry"),
+    /** Registries whose images must carry the platform's Cosign signature. @default allowedRegistries */
+    signedRegistries: z.array(registryPrefix).optional(),
     /** Labels every workload must carry. @default app.kubernetes.io/name, app.kubernetes.io/part-of, platform.io/team */
     requiredLabels: z
         .array(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]+$/, "must be a Kubernetes label key"))

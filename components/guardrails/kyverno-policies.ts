@@ -19,8 +19,22 @@ interface Validation {
     message: string;
 }
 
+/**
+ * Pods that operators create for the apps' data services (CloudNativePG instances, Strimzi
+ * brokers): they run the operators' published images, not a team's, so they carry no SBOM
+ * annotation of ours. Excluded from that one rule, explicitly, by the label each operator sets.
+ */
+export const operatorManagedPods = {
+    matchExpressions: [
+        { key: "cnpg.io/cluster", operator: "DoesNotExist" },
+        { key: "strimzi.io/cluster", operator: "DoesNotExist" },
+    ],
+};
+
 /** The pod rules the platform enforces, by policy name. Exported for tests. */
-export const podRules: Readonly<Record<string, { description: string; validations: Validation[] }>> = {
+export const podRules: Readonly<
+    Record<string, { description: string; validations: Validation[]; objectSelector?: Record<string, unknown> }>
+> = {
     "disallow-latest-tag": {
         description: "Images are pinned to a version tag or digest; `latest` and untagged images are refused.",
         validations: [
@@ -98,6 +112,7 @@ export const podRules: Readonly<Record<string, { description: string; validation
     },
     "require-sbom-annotation": {
         description: "Workload pods reference their image's SBOM in the platform.io/sbom annotation.",
+        objectSelector: operatorManagedPods,
         validations: [
             {
                 expression:
@@ -164,6 +179,7 @@ export class KyvernoPolicies extends pulumi.ComponentResource {
                     matchConstraints: {
                         resourceRules: [podsOn(["CREATE", "UPDATE"])],
                         namespaceSelector: namespaceSelector(args.excludedNamespaces),
+                        ...(rule.objectSelector ? { objectSelector: rule.objectSelector } : {}),
                     },
                     variables: [
                         { name: "runtimeContainers", expression: runtimeContainers },

@@ -66,6 +66,9 @@ export function strimziValues(args: StrimziArgs): HelmValues {
         resources: d.resources,
         logLevel: strimziLogLevel[args.logLevel],
         podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
+        // Kafka pods get restricted security contexts (no escalation, all capabilities dropped,
+        // RuntimeDefault seccomp): the data namespaces enforce Pod Security `restricted`.
+        extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
         // PDBs and NetworkPolicies for the Kafka clusters themselves.
         generatePodDisruptionBudget: true,
         generateNetworkPolicy: true,

@@ -3,6 +3,21 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
 
+/**
+ * Container security context for every Kafka container: the restricted profile plus a
+ * read-only root (Strimzi mounts an emptyDir at /tmp). A user-supplied context replaces the
+ * operator's whole default, so it is written out in full.
+ */
+export const kafkaContainerSecurity = {
+    securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    },
+};
+
 /** Kafka version and KRaft metadata version Strimzi 1.2.0 defaults to. */
 export const kafkaVersion = { version: "4.3.1", metadataVersion: "4.3-IV0" } as const;
 
@@ -95,6 +110,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
                             volumes: [{ id: 0, type: "persistent-claim", size: storage, deleteClaim: false, kraftMetadata: "shared" }],
                         },
                         resources: sizing[role],
+                        template: { kafkaContainer: kafkaContainerSecurity, initContainer: kafkaContainerSecurity },
                     },
                 },
                 stateful,
@@ -122,7 +138,11 @@ export class KafkaCluster extends pulumi.ComponentResource {
                             "auto.create.topics.enable": false,
                         },
                     },
-                    entityOperator: { topicOperator: {}, userOperator: {} },
+                    entityOperator: {
+                        topicOperator: {},
+                        userOperator: {},
+                        template: { topicOperatorContainer: kafkaContainerSecurity, userOperatorContainer: kafkaContainerSecurity },
+                    },
                 },
             },
             { ...stateful, dependsOn: [args.operator, ...pools] },
