@@ -210,7 +210,9 @@ describe("platform releases", () => {
             );
             assert.equal(values(release(run, "istiod"), "cni.enabled"), true);
             assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), true);
-            assert.deepEqual(values(release(run, "strimzi"), "extraEnvs"), [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }]);
+            assert.deepEqual(values(release(run, "strimzi"), "extraEnvs"), [
+                { name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" },
+            ]);
         });
 
         it("runs dev small: one replica, no disruption budgets", async () => {
