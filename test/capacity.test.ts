@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import { parseStackConfig } from "../components/config";
 import { containerDefaults, layerDefaults, quotaDefaults } from "../components/guardrails/namespaces";
 import { istioDefaults } from "../components/platform/istio";
+import { kafkaDefaults } from "../components/workloads/kafka";
+import { postgresDefaults } from "../components/workloads/postgres";
 import { cliConfigForStack, listStacks } from "./harness/stack-files";
 
 /** CPU cores or bytes from a Kubernetes quantity. */
@@ -19,7 +21,7 @@ export function quantity(q: string): number {
  */
 describe("namespace capacity", () => {
     for (const stack of listStacks()) {
-        it(`fits every app of stack ${stack} at full scale into its namespace quota`, () => {
+        it(`fits every app of stack ${stack}, and its databases and Kafka, at full scale into the namespace quotas`, () => {
             const parsed = parseStackConfig({ ...cliConfigForStack(stack), source: stack });
             if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
             const config = parsed.config;
@@ -52,6 +54,33 @@ describe("namespace capacity", () => {
                 if (app.canary) add(Math.ceil(pods / 2), app.resources, meshed);
                 for (const job of app.jobs) add(1, job.resources, false);
                 usage.set(app.namespace, u);
+            }
+            // The apps' data services run in the data namespace: databases (with the backup sidecar
+            // when backed up) and Kafka node pools plus the entity operator (LimitRange defaults).
+            const dataNs = Object.entries(config.namespaces).find(([, ns]) => ns.layer === "data")?.[0];
+            if (dataNs) {
+                const u = usage.get(dataNs) ?? { cpu: 0, memory: 0, requestsCpu: 0, requestsMemory: 0, pods: 0 };
+                const add = (count: number, r: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }, containers = 1) => {
+                    u.cpu += count * containers * quantity(r.limits.cpu);
+                    u.memory += count * containers * quantity(r.limits.memory);
+                    u.requestsCpu += count * containers * quantity(r.requests.cpu);
+                    u.requestsMemory += count * containers * quantity(r.requests.memory);
+                };
+                const sidecar = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+                for (const app of config.apps.filter((a) => a.postgres)) {
+                    const instances = app.postgres!.instances ?? postgresDefaults[config.environment].instances;
+                    add(instances, postgresDefaults[config.environment].resources);
+                    if (config.backup) add(instances, sidecar);
+                    u.pods += instances;
+                }
+                for (const app of config.apps.filter((a) => a.kafka?.cluster)) {
+                    const k = app.kafka!.cluster!;
+                    add(k.brokers, kafkaDefaults[config.environment].broker);
+                    add(k.controllers, kafkaDefaults[config.environment].controller);
+                    add(1, { requests: jobDefaults.defaultRequest, limits: jobDefaults.default }, 2);
+                    u.pods += k.brokers + k.controllers + 1;
+                }
+                usage.set(dataNs, u);
             }
             const over: string[] = [];
             for (const [name, u] of usage) {
