@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { stackRun } from "./harness/run-program";
-import { listStacks } from "./harness/stack-files";
+import { cliConfigForStack, listStacks } from "./harness/stack-files";
 
 /** Whole-stack invariants: every file in stacks/ is run the moment it exists. */
 describe("every stack", () => {
@@ -13,6 +13,11 @@ describe("every stack", () => {
 
     for (const stack of listStacks()) {
         describe(`stack ${stack}`, () => {
+            it("disables the default Kubernetes and Cloudflare providers", () => {
+                const values = cliConfigForStack(stack).values;
+                assert.deepEqual(JSON.parse(values["pulumi:disable-default-providers"]), ["kubernetes", "cloudflare"]);
+            });
+
             it("runs to completion under mocks", async () => {
                 const run = await stackRun(stack);
                 assert.equal(run.error, undefined);
