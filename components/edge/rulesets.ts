@@ -30,44 +30,34 @@ export interface WafSettings {
     sensitivity: keyof typeof owaspThreshold;
 }
 
+/** A rule that runs a managed ruleset on every request, with optional overrides. */
+function execute(
+    ref: string,
+    description: string,
+    id: string,
+    overrides?: cloudflare.types.input.RulesetRuleActionParametersOverrides,
+): Rule {
+    return { ref, description, expression: "true", action: "execute", actionParameters: { id, ...(overrides ? { overrides } : {}) } };
+}
+
 /** Managed rulesets: Cloudflare Managed and OWASP Core on Pro and above, the Free Managed ruleset on Free. */
 export function managedWafRules(waf: WafSettings): Rule[] {
-    if (!planAtLeast(waf.plan, "pro")) {
-        return [
-            {
-                ref: "free-managed",
-                description: "Cloudflare Free Managed Ruleset",
-                expression: "true",
-                action: "execute",
-                actionParameters: { id: managedRulesetIds.freeManaged },
-            },
-        ];
-    }
+    if (!planAtLeast(waf.plan, "pro")) return [execute("free-managed", "Cloudflare Free Managed Ruleset", managedRulesetIds.freeManaged)];
     // Paranoia levels above the chosen one are switched off by their category tag.
     const disabledLevels = [2, 3, 4]
         .filter((level) => level > waf.paranoiaLevel)
         .map((level) => ({ category: `paranoia-level-${level}`, enabled: false }));
     return [
-        {
-            ref: "cloudflare-managed",
-            description: "Cloudflare Managed Ruleset",
-            expression: "true",
-            action: "execute",
-            actionParameters: { id: managedRulesetIds.cloudflareManaged },
-        },
-        {
-            ref: "owasp-core",
-            description: `OWASP Core Ruleset, paranoia level ${waf.paranoiaLevel}, ${waf.sensitivity} sensitivity`,
-            expression: "true",
-            action: "execute",
-            actionParameters: {
-                id: managedRulesetIds.owaspCore,
-                overrides: {
-                    categories: disabledLevels,
-                    rules: [{ id: owaspAnomalyRuleId, scoreThreshold: owaspThreshold[waf.sensitivity], action: "block" }],
-                },
+        execute("cloudflare-managed", "Cloudflare Managed Ruleset", managedRulesetIds.cloudflareManaged),
+        execute(
+            "owasp-core",
+            `OWASP Core Ruleset, paranoia level ${waf.paranoiaLevel}, ${waf.sensitivity} sensitivity`,
+            managedRulesetIds.owaspCore,
+            {
+                categories: disabledLevels,
+                rules: [{ id: owaspAnomalyRuleId, scoreThreshold: owaspThreshold[waf.sensitivity], action: "block" }],
             },
-        },
+        ),
     ];
 }
 
@@ -164,13 +154,9 @@ export function rateLimitRules(cf: CloudflareConfig): Rule[] {
 /** HTTP DDoS (L7) managed ruleset with the configured sensitivity. */
 export function ddosRules(cf: CloudflareConfig): Rule[] {
     return [
-        {
-            ref: "http-ddos-sensitivity",
-            description: `HTTP DDoS attack protection, ${cf.ddosSensitivity} sensitivity`,
-            expression: "true",
-            action: "execute",
-            actionParameters: { id: managedRulesetIds.httpDdos, overrides: { sensitivityLevel: cf.ddosSensitivity } },
-        },
+        execute("http-ddos-sensitivity", `HTTP DDoS attack protection, ${cf.ddosSensitivity} sensitivity`, managedRulesetIds.httpDdos, {
+            sensitivityLevel: cf.ddosSensitivity,
+        }),
     ];
 }
 
