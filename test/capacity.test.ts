@@ -60,7 +60,11 @@ describe("namespace capacity", () => {
             const dataNs = Object.entries(config.namespaces).find(([, ns]) => ns.layer === "data")?.[0];
             if (dataNs) {
                 const u = usage.get(dataNs) ?? { cpu: 0, memory: 0, requestsCpu: 0, requestsMemory: 0, pods: 0 };
-                const add = (count: number, r: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }, containers = 1) => {
+                const add = (
+                    count: number,
+                    r: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } },
+                    containers = 1,
+                ) => {
                     u.cpu += count * containers * quantity(r.limits.cpu);
                     u.memory += count * containers * quantity(r.limits.memory);
                     u.requestsCpu += count * containers * quantity(r.requests.cpu);
