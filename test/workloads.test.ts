@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { parseStackConfig, type AppConfig } from "../components/config";
 import { resolvePeers } from "../components/workloads/apps";
 import { kafkaAcls } from "../components/workloads/kafka";
-import { canarySteps } from "../components/workloads/microservice";
+import { canarySteps } from "../components/workloads/specs";
 import { toCnpgSchedule } from "../components/workloads/postgres";
 import { containsSecret, get, ofType } from "./harness/query";
 import { ProgramRun, RegisteredResource, runStack, SecretValue, stackRun } from "./harness/run-program";

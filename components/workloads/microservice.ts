@@ -2,11 +2,21 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../config/apps";
 import type { Environment, LogLevel } from "../config/primitives";
-import { PerEnvironment } from "../shared/environment";
 import type { Monitoring } from "../shared/helm";
 import { AccessArgs, authorizationPolicySpec, dataAccessPolicySpec, networkPolicySpec, peerAuthenticationSpec } from "./access";
 import { dashboardJson, prometheusRuleSpec, serviceMonitorSpec } from "./observability";
-import { appLabels, containerSpec, imageRef, podAnnotations, podSpec, selectorLabels } from "./pod";
+import { appLabels, selectorLabels } from "./pod";
+import {
+    applicationSpec,
+    cronJobSpec,
+    deploymentSpec,
+    hpaSpec,
+    ingressAnnotations,
+    ingressSpec,
+    replicaCounts,
+    rolloutSpec,
+    scaledObjectSpec,
+} from "./specs";
 
 /** What the platform offers an app; each piece is the release that owns the CRDs it needs. */
 export interface PlatformServices {
@@ -38,13 +48,6 @@ export interface MicroserviceArgs {
     access: Omit<AccessArgs, "app" | "namespace" | "ingressNamespace" | "monitoringNamespace">;
     platform: PlatformServices;
 }
-
-/** Per-environment placement: production spreads replicas across zones and hosts. */
-export const microserviceDefaults: PerEnvironment<{ spread: boolean }> = {
-    dev: { spread: false },
-    staging: { spread: false },
-    production: { spread: true },
-};
 
 /**
  * One app as the platform runs it: identity, workload (Deployment, or an Argo Rollout canary),
@@ -163,104 +166,41 @@ export class Microservice extends pulumi.ComponentResource {
 
     private deploy(name: string, args: MicroserviceArgs, ns: pulumi.Output<string>, labels: Record<string, string>): void {
         const { app, platform } = args;
+        const ctx = { app, environment: args.environment, logLevel: args.logLevel };
         const child = { parent: this };
+        const meta = { name: app.name, namespace: ns, labels };
         // Pods must not start before istiod can inject their sidecars: under STRICT mTLS a pod
         // without one can neither serve nor call anything.
         const meshReady = args.namespace.meshed && platform.mesh ? platform.mesh.ready : [];
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-service-account`,
-            { metadata: { name: app.name, namespace: ns, labels }, automountServiceAccountToken: app.automountServiceAccountToken },
+            { metadata: meta, automountServiceAccountToken: app.automountServiceAccountToken },
             child,
         );
-
-        const template = {
-            metadata: { labels, annotations: podAnnotations(app) },
-            spec: podSpec({
-                app,
-                environment: args.environment,
-                serviceAccountName: app.name,
-                spread: microserviceDefaults[args.environment].spread,
-                containers: [
-                    containerSpec({
-                        app,
-                        logLevel: args.logLevel,
-                        name: app.name,
-                        image: imageRef(app.image),
-                        resources: app.resources,
-                        server: true,
-                    }),
-                ],
-            }),
-        };
-        const autoscaled = app.autoscaling !== undefined;
-        const minReplicas = app.autoscaling ? Math.max(1, app.autoscaling.minReplicas) : (app.replicas ?? 1);
-        const replicas = app.replicas ?? minReplicas;
         // With an autoscaler, `replicas` only seeds the first rollout; afterwards the HPA (or KEDA's HPA)
         // owns the field and `pulumi up` must not reset it.
         const workloadOpts = {
             parent: this,
             dependsOn: [serviceAccount, ...meshReady],
-            ignoreChanges: autoscaled ? ["spec.replicas"] : [],
+            ignoreChanges: app.autoscaling ? ["spec.replicas"] : [],
         };
-        const selector = { matchLabels: selectorLabels(app.name) };
-        let target: { apiVersion: string; kind: string };
         if (app.canary) {
-            target = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" };
             for (const track of ["stable", "canary"]) this.service(`${name}-${track}-service`, `${app.name}-${track}`, ns, labels, app);
             new k8s.apiextensions.CustomResource(
                 `${name}-rollout`,
-                {
-                    ...target,
-                    metadata: { name: app.name, namespace: ns, labels },
-                    spec: {
-                        replicas,
-                        revisionHistoryLimit: 5,
-                        selector,
-                        template,
-                        strategy: {
-                            canary: {
-                                stableService: `${app.name}-stable`,
-                                canaryService: `${app.name}-canary`,
-                                maxUnavailable: 0,
-                                steps: canarySteps(app.canary.steps),
-                            },
-                        },
-                    },
-                },
+                { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: meta, spec: rolloutSpec(ctx) },
                 { ...workloadOpts, dependsOn: [...workloadOpts.dependsOn, ...(platform.rollouts ? [platform.rollouts] : [])] },
             );
         } else {
-            target = { apiVersion: "apps/v1", kind: "Deployment" };
-            new k8s.apps.v1.Deployment(
-                `${name}-deployment`,
-                {
-                    metadata: { name: app.name, namespace: ns, labels },
-                    spec: {
-                        replicas,
-                        revisionHistoryLimit: 5,
-                        selector,
-                        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
-                        template,
-                    },
-                },
-                workloadOpts,
-            );
+            new k8s.apps.v1.Deployment(`${name}-deployment`, { metadata: meta, spec: deploymentSpec(ctx) }, workloadOpts);
         }
         this.service(`${name}-service`, app.name, ns, labels, app);
 
-        const scaleTargetRef = { ...target, name: app.name };
         if (app.autoscaling?.kind === "hpa") {
-            const metrics = [
-                ...(app.autoscaling.cpuUtilization ? [resourceMetric("cpu", app.autoscaling.cpuUtilization)] : []),
-                ...(app.autoscaling.memoryUtilization ? [resourceMetric("memory", app.autoscaling.memoryUtilization)] : []),
-            ];
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 `${name}-hpa`,
-                {
-                    metadata: { name: app.name, namespace: ns, labels },
-                    spec: { scaleTargetRef, minReplicas: app.autoscaling.minReplicas, maxReplicas: app.autoscaling.maxReplicas, metrics },
-                },
+                { metadata: meta, spec: hpaSpec({ ...app, autoscaling: app.autoscaling }) },
                 child,
             );
         } else if (app.autoscaling?.kind === "keda") {
@@ -269,85 +209,43 @@ export class Microservice extends pulumi.ComponentResource {
                 {
                     apiVersion: "keda.sh/v1alpha1",
                     kind: "ScaledObject",
-                    metadata: { name: app.name, namespace: ns, labels },
-                    spec: {
-                        scaleTargetRef,
-                        minReplicaCount: app.autoscaling.minReplicas,
-                        maxReplicaCount: app.autoscaling.maxReplicas,
-                        pollingInterval: 30,
-                        cooldownPeriod: 300,
-                        triggers: app.autoscaling.triggers,
-                    },
+                    metadata: meta,
+                    spec: scaledObjectSpec({ ...app, autoscaling: app.autoscaling }),
                 },
                 { parent: this, dependsOn: platform.keda ? [platform.keda] : [] },
             );
         }
 
-        if (app.pdb || minReplicas > 1) {
+        if (app.pdb || replicaCounts(app).minimum > 1) {
             new k8s.policy.v1.PodDisruptionBudget(
                 `${name}-pdb`,
-                { metadata: { name: app.name, namespace: ns, labels }, spec: { selector, ...(app.pdb ?? { maxUnavailable: 1 }) } },
+                { metadata: meta, spec: { selector: { matchLabels: selectorLabels(app.name) }, ...(app.pdb ?? { maxUnavailable: 1 }) } },
                 child,
             );
         }
 
-        if (app.ingress && platform.ingress)
-            this.ingress(
-                name,
-                app,
-                ns,
-                labels,
-                platform.ingress,
-                args.namespace.name,
-                args.namespace.meshed && platform.mesh !== undefined,
+        if (app.ingress && platform.ingress) {
+            const meshed = args.namespace.meshed && platform.mesh !== undefined;
+            new k8s.networking.v1.Ingress(
+                `${name}-ingress`,
+                {
+                    metadata: {
+                        ...meta,
+                        annotations: ingressAnnotations(app, platform.ingress.clusterIssuer, args.namespace.name, meshed),
+                    },
+                    spec: ingressSpec(app, platform.ingress.className),
+                },
+                // The controller's admission webhook validates every Ingress: wait until it serves.
+                { parent: this, dependsOn: [platform.ingress.controller] },
             );
+        }
 
         for (const job of app.jobs) {
-            const jobLabels = appLabels(app, job.name);
             new k8s.batch.v1.CronJob(
                 `${name}-job-${job.name}`,
                 {
-                    metadata: { name: `${app.name}-${job.name}`, namespace: ns, labels: jobLabels },
-                    spec: {
-                        schedule: job.schedule,
-                        timeZone: "Etc/UTC",
-                        concurrencyPolicy: "Forbid",
-                        successfulJobsHistoryLimit: 3,
-                        failedJobsHistoryLimit: 3,
-                        jobTemplate: {
-                            metadata: { labels: jobLabels },
-                            spec: {
-                                backoffLimit: 2,
-                                activeDeadlineSeconds: job.activeDeadlineSeconds ?? 3600,
-                                ttlSecondsAfterFinished: 86400,
-                                template: {
-                                    // Jobs finish; a sidecar would keep the pod running forever.
-                                    metadata: {
-                                        labels: jobLabels,
-                                        annotations: { ...podAnnotations(app), "sidecar.istio.io/inject": "false" },
-                                    },
-                                    spec: podSpec({
-                                        app,
-                                        environment: args.environment,
-                                        serviceAccountName: app.name,
-                                        spread: false,
-                                        restartPolicy: "Never",
-                                        containers: [
-                                            containerSpec({
-                                                app,
-                                                logLevel: args.logLevel,
-                                                name: job.name,
-                                                image: imageRef(job.image ?? app.image),
-                                                command: job.command,
-                                                resources: job.resources,
-                                                server: false,
-                                            }),
-                                        ],
-                                    }),
-                                },
-                            },
-                        },
-                    },
+                    metadata: { name: `${app.name}-${job.name}`, namespace: ns, labels: appLabels(app, job.name) },
+                    spec: cronJobSpec(ctx, job),
                 },
                 { parent: this, dependsOn: [serviceAccount] },
             );
@@ -388,69 +286,12 @@ export class Microservice extends pulumi.ComponentResource {
         );
     }
 
-    private ingress(
-        name: string,
-        app: AppConfig,
-        ns: pulumi.Output<string>,
-        labels: Record<string, string>,
-        ingress: NonNullable<PlatformServices["ingress"]>,
-        namespace: string,
-        meshed: boolean,
-    ): void {
-        const rule = app.ingress!;
-        new k8s.networking.v1.Ingress(
-            `${name}-ingress`,
-            {
-                metadata: {
-                    name: app.name,
-                    namespace: ns,
-                    labels,
-                    annotations: {
-                        "cert-manager.io/cluster-issuer": ingress.clusterIssuer,
-                        "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
-                        "nginx.ingress.kubernetes.io/limit-rps": String(rule.rateLimitRps),
-                        "nginx.ingress.kubernetes.io/limit-connections": String(rule.rateLimitConnections),
-                        // In the mesh, nginx (with its own sidecar) must address the Service, not pod IPs,
-                        // so the call goes through mTLS with the right authority.
-                        ...(meshed
-                            ? {
-                                  "nginx.ingress.kubernetes.io/service-upstream": "true",
-                                  "nginx.ingress.kubernetes.io/upstream-vhost": `${app.name}.${namespace}.svc.cluster.local`,
-                              }
-                            : {}),
-                    },
-                },
-                spec: {
-                    ingressClassName: ingress.className,
-                    tls: [{ hosts: [rule.host], secretName: `${app.name}-tls` }],
-                    rules: [
-                        {
-                            host: rule.host,
-                            http: {
-                                paths: [
-                                    {
-                                        path: rule.path,
-                                        pathType: "Prefix",
-                                        backend: { service: { name: app.name, port: { number: app.port } } },
-                                    },
-                                ],
-                            },
-                        },
-                    ],
-                },
-            },
-            // The controller's admission webhook validates every Ingress: wait until it serves.
-            { parent: this, dependsOn: [ingress.controller] },
-        );
-    }
-
     private handToArgoCd(
         name: string,
         args: MicroserviceArgs,
         gitops: NonNullable<PlatformServices["gitops"]>,
         labels: Record<string, string>,
     ): void {
-        const source = args.app.gitops!;
         new k8s.apiextensions.CustomResource(
             `${name}-application`,
             {
@@ -462,27 +303,9 @@ export class Microservice extends pulumi.ComponentResource {
                     labels,
                     finalizers: ["resources-finalizer.argocd.argoproj.io"],
                 },
-                spec: {
-                    project: gitops.project,
-                    source: { repoURL: source.repoURL, path: source.path, targetRevision: source.targetRevision },
-                    destination: { server: "https://kubernetes.default.svc", namespace: args.namespace.name },
-                    syncPolicy: {
-                        automated: { prune: true, selfHeal: true },
-                        syncOptions: ["CreateNamespace=false", "ServerSideApply=true", "PrunePropagationPolicy=foreground"],
-                        retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
-                    },
-                },
+                spec: applicationSpec(args.app, gitops.project),
             },
             { parent: this, dependsOn: [gitops.crds] },
         );
     }
-}
-
-function resourceMetric(name: "cpu" | "memory", utilization: number): k8s.types.input.autoscaling.v2.MetricSpec {
-    return { type: "Resource", resource: { name, target: { type: "Utilization", averageUtilization: utilization } } };
-}
-
-/** Stack-file steps (weight + optional pause) as Argo Rollouts canary steps. Exported for tests. */
-export function canarySteps(steps: { setWeight: number; pause?: string }[]): Record<string, unknown>[] {
-    return steps.flatMap((s) => [{ setWeight: s.setWeight }, { pause: s.pause ? { duration: s.pause } : {} }]);
 }
