@@ -126,7 +126,9 @@ describe("policy pack: Helm releases", () => {
 
     it("requires explicit names and namespaces, and atomic upgrades", () => {
         assert.equal(check(helm.explicitNameAndNamespace, [release({ name: undefined, namespace: "default" })]).length, 2);
+        assert.equal(check(helm.explicitNameAndNamespace, [release({})]).length, 0);
         assert.equal(check(helm.atomicReleases, [release({ atomic: false })]).length, 1);
+        assert.equal(check(helm.atomicReleases, [release({})]).length, 0);
     });
 
     it("refuses a chart downgrade against the deployed version", () => {
