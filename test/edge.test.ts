@@ -97,6 +97,7 @@ describe("Cloudflare edge", () => {
                 ]);
                 for (const r of rulesets(run)) {
                     assert.equal(r.inputs.kind, "zone");
+                    assert.equal(r.deleteBeforeReplace, true, "a replacement must free the zone's single entrypoint first");
                     assert.equal(r.inputs.zoneId, cf.zoneId);
                     const refs = (r.inputs.rules as { ref?: string }[]).map((rule) => rule.ref);
                     assert.ok(

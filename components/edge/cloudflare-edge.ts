@@ -5,7 +5,10 @@ import type { Environment } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
 import { Phase, planAtLeast, rulesByPhase, WafSettings } from "./rulesets";
 
-/** Per-environment edge posture, where the stack does not set it. */
+/**
+ * Per-environment edge posture, where the stack does not set it. (Cloudflare now acts only on the
+ * `under_attack` and `off` security levels; the others are kept as the declared posture.)
+ */
 export const edgeDefaults: PerEnvironment<{
     securityLevel: string;
     owaspParanoiaLevel: number;
@@ -128,7 +131,9 @@ export class CloudflareEdge extends pulumi.ComponentResource {
                     description: `Platform ${phase} entrypoint (one per zone and phase)`,
                     rules,
                 },
-                child,
+                // Only one entrypoint ruleset may exist per zone and phase: a replacement (a renamed
+                // ruleset, say) must delete the old one before creating the new one.
+                { ...child, deleteBeforeReplace: true },
             );
         }
 

@@ -25,6 +25,7 @@ export interface RegisteredResource {
     protect: boolean;
     retainOnDelete: boolean;
     ignoreChanges: string[];
+    deleteBeforeReplace: boolean;
     aliases: unknown[];
     /** Inputs as sent to the engine; secrets are {@link SecretValue}s. */
     inputs: Record<string, unknown>;
@@ -136,6 +137,7 @@ interface RegisterRequest {
     getProtect(): boolean;
     getRetainondelete(): boolean;
     getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
     getAliasesList(): { hasUrn(): boolean; getUrn(): string; getSpec(): { toObject(): unknown } | undefined }[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
@@ -199,6 +201,7 @@ function describe(req: RegisterRequest, urn: string, urns: EngineUrns): Register
         protect: req.getProtect(),
         retainOnDelete: req.getRetainondelete(),
         ignoreChanges: req.getIgnorechangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
         aliases: req.getAliasesList().map((a) => (a.hasUrn() ? a.getUrn() : a.getSpec()?.toObject())),
         inputs: decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     };
