@@ -210,6 +210,10 @@ describe("platform releases", () => {
             );
             assert.equal(values(release(run, "istiod"), "cni.enabled"), true);
             assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), true);
+            assert.deepEqual(values(release(run, "keda"), "crds"), {
+                install: true,
+                additionalAnnotations: { "helm.sh/resource-policy": "keep" },
+            });
             assert.deepEqual(values(release(run, "strimzi"), "extraEnvs"), [
                 { name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" },
             ]);

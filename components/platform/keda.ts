@@ -39,7 +39,9 @@ export function kedaValues(args: KedaArgs): HelmValues {
     const serviceMonitor = { enabled: args.monitoring !== undefined, additionalLabels: args.monitoring?.selectorLabels ?? {} };
     const pdb = replicas > 1 ? { minAvailable: 1 } : {};
     const typed: HelmValues = {
-        crds: { install: true },
+        // The chart has no keep switch and templates its CRDs, so an uninstall would delete every
+        // ScaledObject (and the HPAs KEDA made from them); Helm leaves resources annotated `keep`.
+        crds: { install: true, additionalAnnotations: { "helm.sh/resource-policy": "keep" } },
         operator: { replicaCount: replicas },
         metricsServer: { replicaCount: replicas },
         webhooks: { replicaCount: replicas },
