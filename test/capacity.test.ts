@@ -1,10 +1,9 @@
 import { strict as assert } from "assert";
-import { parseStackConfig } from "../components/config";
 import { containerDefaults, layerDefaults, quotaDefaults } from "../components/guardrails/namespaces";
 import { istioDefaults } from "../components/platform/istio";
 import { kafkaDefaults } from "../components/workloads/kafka";
 import { postgresDefaults } from "../components/workloads/postgres";
-import { cliConfigForStack, listStacks } from "./harness/stack-files";
+import { listStacks, stackConfig } from "./harness/stack-files";
 
 /** CPU cores or bytes from a Kubernetes quantity. */
 export function quantity(q: string): number {
@@ -22,9 +21,7 @@ export function quantity(q: string): number {
 describe("namespace capacity", () => {
     for (const stack of listStacks()) {
         it(`fits every app of stack ${stack}, and its databases and Kafka, at full scale into the namespace quotas`, () => {
-            const parsed = parseStackConfig({ ...cliConfigForStack(stack), source: stack });
-            if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-            const config = parsed.config;
+            const config = stackConfig(stack);
             const proxy = istioDefaults[config.environment].proxy;
             const jobDefaults = containerDefaults[config.environment];
             const usage = new Map<string, { cpu: number; memory: number; requestsCpu: number; requestsMemory: number; pods: number }>();

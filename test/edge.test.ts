@@ -5,14 +5,9 @@ import { recordType, zoneSettings } from "../components/edge/cloudflare-edge";
 import { managedRulesetIds, owaspAnomalyRuleId, rulesByPhase, scoreRules } from "../components/edge/rulesets";
 import { get, ofType } from "./harness/query";
 import { ProgramRun, runStack, SecretValue, stackRun } from "./harness/run-program";
-import { cliConfigForStack, cliConfigFromYaml, listStacks } from "./harness/stack-files";
+import { cliConfigFromYaml, listStacks, stackConfig } from "./harness/stack-files";
 import { toSynthResources } from "./harness/synth";
 
-const configOf = (stack: string) => {
-    const r = parseStackConfig({ ...cliConfigForStack(stack), source: stack });
-    if (!r.ok) throw new Error(r.problems.join("\n"));
-    return r.config;
-};
 const rulesets = (run: ProgramRun) => ofType(run, "cloudflare:index/ruleset:Ruleset");
 const cloudflareResources = (run: ProgramRun) =>
     run.resources.filter((r) => r.type.startsWith("cloudflare:") || r.type === "pulumi:providers:cloudflare");
@@ -20,7 +15,7 @@ const cloudflareResources = (run: ProgramRun) =>
 describe("Cloudflare edge", () => {
     it("creates nothing and needs no token in dev", async () => {
         const run = await stackRun("dev");
-        assert.equal(configOf("dev").cloudflare, undefined);
+        assert.equal(stackConfig("dev").cloudflare, undefined);
         assert.deepEqual(
             cloudflareResources(run).map((r) => r.urn),
             [],
@@ -28,9 +23,9 @@ describe("Cloudflare edge", () => {
         assert.equal(run.outputs.edgeCachePurge, undefined);
     });
 
-    for (const stack of listStacks().filter((s) => configOf(s).cloudflare)) {
+    for (const stack of listStacks().filter((s) => stackConfig(s).cloudflare)) {
         describe(`stack ${stack}`, () => {
-            const config = configOf(stack);
+            const config = stackConfig(stack);
             const cf = config.cloudflare!;
 
             it("goes through one explicit provider whose token is a Pulumi secret", async () => {
@@ -267,7 +262,7 @@ describe("Cloudflare edge", () => {
             assert.match(String(scoreRules("business")[0].expression), /cf\.waf\.score\.class/);
             assert.match(String(scoreRules("enterprise")[1].expression), /cf\.bot_management\.score lt 30/);
             const free = rulesByPhase(
-                { ...configOf("production").cloudflare!, plan: "free" },
+                { ...stackConfig("production").cloudflare!, plan: "free" },
                 { plan: "free", paranoiaLevel: 1, sensitivity: "low" },
             );
             assert.deepEqual(

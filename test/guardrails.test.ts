@@ -1,17 +1,11 @@
 import { strict as assert } from "assert";
-import { parseStackConfig } from "../components/config";
 import { podRules } from "../components/guardrails/kyverno-policies";
 import { privateRanges } from "../components/workloads/access";
 import { containsSecret, get, k8sObject, ofType } from "./harness/query";
 import { ProgramRun, RegisteredResource, stackRun } from "./harness/run-program";
-import { cliConfigForStack, listStacks } from "./harness/stack-files";
+import { listStacks, stackConfig } from "./harness/stack-files";
 import { toSynthResources } from "./harness/synth";
 
-const configOf = (stack: string) => {
-    const r = parseStackConfig({ ...cliConfigForStack(stack), source: stack });
-    if (!r.ok) throw new Error(r.problems.join("\n"));
-    return r.config;
-};
 const baseline = (run: ProgramRun, ns: string) =>
     new Map(
         ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
@@ -28,7 +22,7 @@ const ofKind = (run: ProgramRun, apiVersion: string, kind: string) => ofType(run
 describe("guardrails", () => {
     for (const stack of listStacks()) {
         describe(`stack ${stack}`, () => {
-            const config = configOf(stack);
+            const config = stackConfig(stack);
             const mode = config.guardrails.policyMode;
 
             it("closes every application namespace by default, with the allows its layer needs", async () => {
@@ -276,7 +270,7 @@ describe("guardrails", () => {
 
     it("audits in dev and enforces in staging and production", () => {
         assert.deepEqual(
-            ["dev", "staging", "production"].map((s) => configOf(s).guardrails.policyMode),
+            ["dev", "staging", "production"].map((s) => stackConfig(s).guardrails.policyMode),
             ["Audit", "Enforce", "Enforce"],
         );
     });

@@ -1,20 +1,13 @@
 import { strict as assert } from "assert";
 import { containerDefaults, quotaDefaults } from "../components/guardrails/namespaces";
-import { parseStackConfig } from "../components/config";
 import { stackRun } from "./harness/run-program";
 import { get, k8sObject, ofType } from "./harness/query";
-import { cliConfigForStack, listStacks } from "./harness/stack-files";
-
-const configOf = (stack: string) => {
-    const result = parseStackConfig({ ...cliConfigForStack(stack), source: stack });
-    if (!result.ok) throw new Error(result.problems.join("\n"));
-    return result.config;
-};
+import { listStacks, stackConfig } from "./harness/stack-files";
 
 describe("namespaces", () => {
     for (const stack of listStacks()) {
         describe(`stack ${stack}`, () => {
-            const config = configOf(stack);
+            const config = stackConfig(stack);
 
             it("creates every configured namespace with its layer and Pod Security labels", async () => {
                 const run = await stackRun(stack);

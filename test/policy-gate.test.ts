@@ -3,7 +3,6 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseStackConfig } from "../components/config";
 import { argoRolloutsChart } from "../components/platform/argo-rollouts";
 import { certManagerChart } from "../components/platform/cert-manager";
 import { cloudnativePgChart } from "../components/platform/cloudnative-pg";
@@ -12,15 +11,10 @@ import { strimziChart } from "../components/platform/strimzi";
 import type { SynthResource } from "../policy-pack/offline";
 import { gateConfig, runGate } from "./harness/gate";
 import { runStack, stackRun } from "./harness/run-program";
-import { cliConfigForStack, listStacks, repoRoot } from "./harness/stack-files";
+import { listStacks, repoRoot, stackConfig } from "./harness/stack-files";
 import { toSynthResources } from "./harness/synth";
 
 const mandatory = (stack: string, resources: SynthResource[]) => runGate(stack, resources).filter((v) => v.level === "mandatory");
-const configOf = (stack: string) => {
-    const r = parseStackConfig({ ...cliConfigForStack(stack), source: stack });
-    if (!r.ok) throw new Error(r.problems.join("\n"));
-    return r.config;
-};
 
 describe("policy gate", () => {
     for (const stack of listStacks()) {
@@ -33,7 +27,7 @@ describe("policy gate", () => {
         });
 
         it(`has a policy config for stack ${stack} that agrees with its stack file`, () => {
-            const config = configOf(stack);
+            const config = stackConfig(stack);
             const policy = gateConfig(stack) as Record<string, any>;
             assert.deepEqual(policy["allowed-image-registries"].registries, config.guardrails.allowedRegistries, "registries");
             const retention = policy["database-backups-meet-retention"];
@@ -52,7 +46,7 @@ describe("policy gate", () => {
 
     describe("production refuses", () => {
         it("a container without a memory limit, naming the resource", async () => {
-            const config = configOf("production");
+            const config = stackConfig("production");
             const apps = config.apps.map((a) =>
                 a.name === "executor" ? { ...a, resources: { ...a.resources, limits: { cpu: "1" } } } : a,
             );
@@ -83,7 +77,7 @@ describe("policy gate", () => {
         });
 
         it("backups kept for less than SOX requires", async () => {
-            const config = configOf("production");
+            const config = stackConfig("production");
             const apps = config.apps.map((a) => (a.name === "ai-engine" ? { ...a, postgres: { ...a.postgres, retentionDays: 400 } } : a));
             const run = await runStack("production", { overrides: { apps, compliance: { profiles: ["GDPR"] } } });
             assert.equal(run.error, undefined, "the stack file alone no longer asks for SOX");

@@ -1,18 +1,12 @@
 import { strict as assert } from "assert";
-import { parseStackConfig, type AppConfig } from "../components/config";
+import type { AppConfig } from "../components/config";
 import { resolvePeers } from "../components/workloads/apps";
 import { kafkaAcls } from "../components/workloads/kafka";
 import { canarySteps } from "../components/workloads/specs";
 import { toCnpgSchedule } from "../components/workloads/postgres";
 import { containsSecret, get, ofType } from "./harness/query";
 import { ProgramRun, RegisteredResource, runStack, SecretValue, stackRun } from "./harness/run-program";
-import { cliConfigForStack, listStacks } from "./harness/stack-files";
-
-const configOf = (stack: string) => {
-    const r = parseStackConfig({ ...cliConfigForStack(stack), source: stack });
-    if (!r.ok) throw new Error(r.problems.join("\n"));
-    return r.config;
-};
+import { listStacks, stackConfig } from "./harness/stack-files";
 
 /** The app's object of a kind, found by name and namespace. */
 function obj(run: ProgramRun, type: string, name: string, namespace: string): RegisteredResource {
@@ -29,7 +23,7 @@ const podSpecOf = (w: RegisteredResource) => get(w, "spec.template.spec") as Rec
 describe("app workloads", () => {
     for (const stack of listStacks()) {
         describe(`stack ${stack}`, () => {
-            const config = configOf(stack);
+            const config = stackConfig(stack);
             const dataNs = Object.entries(config.namespaces).find(([, ns]) => ns.layer === "data")![0];
 
             for (const app of config.apps) {
@@ -284,7 +278,7 @@ describe("app workloads", () => {
     }
 
     it("hands an app's workload to Argo CD while its security, monitoring and data stay in Pulumi", async () => {
-        const config = configOf("staging");
+        const config = stackConfig("staging");
         const gitops = { repoURL: "https://github.com/acme/executor-deploy.git", path: "overlays/staging", targetRevision: "main" };
         const apps = config.apps.map((a) => (a.name === "executor" ? { ...a, gitops } : a));
         const run = await runStack("staging", { overrides: { apps } });
@@ -343,7 +337,7 @@ describe("app workloads", () => {
     });
 
     it("keeps the seed system's shape per environment", async () => {
-        const replicas = (stack: string, name: string) => configOf(stack).apps.find((a) => a.name === name)!.replicas;
+        const replicas = (stack: string, name: string) => stackConfig(stack).apps.find((a) => a.name === name)!.replicas;
         assert.deepEqual(
             ["backend", "ai-engine", "executor"].map((n) => replicas("staging", n)),
             [2, 1, 1],
@@ -352,7 +346,7 @@ describe("app workloads", () => {
             ["backend", "ai-engine", "executor"].map((n) => replicas("production", n)),
             [5, 3, 3],
         );
-        const prod = configOf("production");
+        const prod = stackConfig("production");
         const scaling = (n: string) => prod.apps.find((a) => a.name === n)!.autoscaling;
         assert.deepEqual(scaling("backend"), { kind: "hpa", minReplicas: 3, maxReplicas: 10, cpuUtilization: 70 });
         assert.deepEqual(scaling("ai-engine"), { kind: "hpa", minReplicas: 2, maxReplicas: 6, cpuUtilization: 70 });

@@ -1,13 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managedBy } from "../shared/labels";
-import { privateRanges } from "../workloads/access";
+import { inNamespace, privateRanges, tcp } from "../workloads/access";
 import type { Namespaces, PlatformNamespace } from "./namespaces";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
-
-const inNamespace = (namespace: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } });
-const tcp = (port: number) => ({ port, protocol: "TCP" });
 
 export interface NetworkBaselineArgs {
     namespaces: Namespaces;

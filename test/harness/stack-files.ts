@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { parseStackConfig, type PlatformConfig } from "../../components/config";
 
 /** Repository root (where Pulumi.yaml lives). */
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -89,4 +90,11 @@ function stripSecure(key: string, value: unknown): { plain: unknown; secret: boo
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A committed stack file's validated config (tests assert against what the stack file says). */
+export function stackConfig(stack: string): PlatformConfig {
+    const result = parseStackConfig({ ...cliConfigForStack(stack), source: `stacks/Pulumi.${stack}.yaml` });
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    return result.config;
 }
