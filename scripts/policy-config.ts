@@ -5,10 +5,8 @@
  * the stack's current state, which the `helm-no-downgrade` policy compares against.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { parseArgs } from "util";
-import type { PolicyPackConfig } from "../policy-pack/offline";
-import { repoRoot } from "../test/harness/stack-files";
+import { committedPolicyConfig } from "../test/harness/gate";
 
 interface StateResource {
     type: string;
@@ -33,8 +31,11 @@ function main(): number {
         process.stderr.write("usage: npm run policy-config -- --stack <name> [--state <export.json>] --out <file>\n");
         return 2;
     }
-    const configFile = path.join(repoRoot, "policy-pack", "config", `${values.stack}.json`);
-    const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig;
+    const config = committedPolicyConfig(values.stack);
+    if (!config) {
+        process.stderr.write(`no policy config policy-pack/config/${values.stack}.json\n`);
+        return 2;
+    }
     const state = values.state && fs.existsSync(values.state) ? JSON.parse(fs.readFileSync(values.state, "utf8")) : {};
     const deployed = deployedChartVersions(state);
     const own = config["helm-no-downgrade"];

@@ -9,9 +9,13 @@ import { repoRoot } from "./stack-files";
  * plus the switch that tells the secrets policy its input is redacted synth output.
  */
 export function gateConfig(stack: string): PolicyPackConfig {
+    return { ...(committedPolicyConfig(stack) ?? {}), "secrets-from-pulumi-secrets": { inputsRedacted: true } };
+}
+
+/** The stack's committed `policy-pack/config/<stack>.json`, or undefined when it has none. */
+export function committedPolicyConfig(stack: string): PolicyPackConfig | undefined {
     const file = path.join(repoRoot, "policy-pack", "config", `${stack}.json`);
-    const config = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig) : {};
-    return { ...config, "secrets-from-pulumi-secrets": { inputsRedacted: true } };
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig) : undefined;
 }
 
 /** Every policy of the pack over a stack's synth resources, with the stack's config. */
