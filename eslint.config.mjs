@@ -21,8 +21,8 @@ export default tseslint.config(
         },
     },
     {
-        // Test harness and scripts talk to the Pulumi runtime's untyped internals.
-        files: ["test/**/*.ts", "scripts/**/*.ts", "policy-pack/test/**/*.ts"],
+        // The engine (synth under mocks), tests and scripts talk to the Pulumi runtime's untyped internals.
+        files: ["test/**/*.ts", "scripts/**/*.ts", "engine/**/*.ts", "policy-pack/test/**/*.ts"],
         rules: {
             "@typescript-eslint/no-unsafe-function-type": "off",
             "@typescript-eslint/no-require-imports": "off",

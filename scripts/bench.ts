@@ -8,8 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import { parseArgs } from "util";
 import type { AppConfig } from "../components/config";
-import { ProgramRun, runProgram, runStack } from "../test/harness/run-program";
-import { listStacks } from "../test/harness/stack-files";
+import { ProgramRun, runProgram, runStack } from "../engine/synth/run-program";
+import { listStacks } from "../engine/synth/stack-files";
 
 interface Measurement {
     label: string;

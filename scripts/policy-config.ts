@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { committedPolicyConfig } from "../test/harness/gate";
+import { committedPolicyConfig } from "../engine/gate";
 
 interface StateResource {
     type: string;

@@ -3,7 +3,7 @@ import { containerDefaults, layerDefaults, quotaDefaults } from "../components/g
 import { istioDefaults } from "../components/platform/istio";
 import { kafkaDefaults } from "../components/workloads/kafka";
 import { postgresDefaults } from "../components/workloads/postgres";
-import { listStacks, stackConfig } from "./harness/stack-files";
+import { listStacks, stackConfig } from "../engine/synth/stack-files";
 
 /** CPU cores or bytes from a Kubernetes quantity. */
 export function quantity(q: string): number {

@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../components/config";
-import { runStackYaml } from "./harness/run-program";
-import { cliConfigForStack, cliConfigFromYaml, listStacks, repoRoot } from "./harness/stack-files";
+import { runStackYaml } from "../engine/synth/run-program";
+import { cliConfigForStack, cliConfigFromYaml, listStacks, repoRoot } from "../engine/synth/stack-files";
 
 const fixtures = path.join(repoRoot, "test", "fixtures", "config");
 const read = (rel: string) => fs.readFileSync(path.join(fixtures, rel), "utf8");

@@ -4,9 +4,9 @@ import { defaultRateLimits } from "../components/config/edge";
 import { recordType, zoneSettings } from "../components/edge/cloudflare-edge";
 import { managedRulesetIds, owaspAnomalyRuleId, rulesByPhase, scoreRules } from "../components/edge/rulesets";
 import { get, ofType } from "./harness/query";
-import { ProgramRun, runStack, SecretValue, stackRun } from "./harness/run-program";
-import { cliConfigFromYaml, listStacks, stackConfig } from "./harness/stack-files";
-import { toSynthResources } from "./harness/synth";
+import { ProgramRun, runStack, SecretValue, stackRun } from "../engine/synth/run-program";
+import { cliConfigFromYaml, listStacks, stackConfig } from "../engine/synth/stack-files";
+import { toSynthResources } from "../engine/synth/write";
 
 const rulesets = (run: ProgramRun) => ofType(run, "cloudflare:index/ruleset:Ruleset");
 const cloudflareResources = (run: ProgramRun) =>

@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import { podRules } from "../components/guardrails/kyverno-policies";
-import { privateRanges } from "../components/workloads/access";
+import { privateRanges } from "../components/shared/network";
 import { containsSecret, get, k8sObject, ofType } from "./harness/query";
-import { ProgramRun, RegisteredResource, stackRun } from "./harness/run-program";
-import { listStacks, stackConfig } from "./harness/stack-files";
-import { toSynthResources } from "./harness/synth";
+import { ProgramRun, RegisteredResource, stackRun } from "../engine/synth/run-program";
+import { listStacks, stackConfig } from "../engine/synth/stack-files";
+import { toSynthResources } from "../engine/synth/write";
 
 const baseline = (run: ProgramRun, ns: string) =>
     new Map(

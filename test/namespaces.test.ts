@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { containerDefaults, quotaDefaults } from "../components/guardrails/namespaces";
-import { stackRun } from "./harness/run-program";
+import { stackRun } from "../engine/synth/run-program";
 import { get, k8sObject, ofType } from "./harness/query";
-import { listStacks, stackConfig } from "./harness/stack-files";
+import { listStacks, stackConfig } from "../engine/synth/stack-files";
 
 describe("namespaces", () => {
     for (const stack of listStacks()) {

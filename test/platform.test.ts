@@ -14,8 +14,8 @@ import { kyvernoChart } from "../components/platform/kyverno";
 import { strimziChart } from "../components/platform/strimzi";
 import { ChartPin, mergeValues } from "../components/shared/helm";
 import { get, ofType } from "./harness/query";
-import { ProgramRun, RegisteredResource, runStack, stackRun } from "./harness/run-program";
-import { listStacks, repoRoot } from "./harness/stack-files";
+import { ProgramRun, RegisteredResource, runStack, stackRun } from "../engine/synth/run-program";
+import { listStacks, repoRoot } from "../engine/synth/stack-files";
 
 const pins: ChartPin[] = [
     kubePrometheusStackChart,

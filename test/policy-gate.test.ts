@@ -9,10 +9,10 @@ import { cloudnativePgChart } from "../components/platform/cloudnative-pg";
 import { istioCharts } from "../components/platform/istio";
 import { strimziChart } from "../components/platform/strimzi";
 import type { SynthResource } from "../policy-pack/offline";
-import { gateConfig, runGate } from "./harness/gate";
-import { runStack, stackRun } from "./harness/run-program";
-import { listStacks, repoRoot, stackConfig } from "./harness/stack-files";
-import { toSynthResources } from "./harness/synth";
+import { gateConfig, runGate } from "../engine/gate";
+import { runStack, stackRun } from "../engine/synth/run-program";
+import { listStacks, repoRoot, stackConfig } from "../engine/synth/stack-files";
+import { toSynthResources } from "../engine/synth/write";
 
 const mandatory = (stack: string, resources: SynthResource[]) => runGate(stack, resources).filter((v) => v.level === "mandatory");
 

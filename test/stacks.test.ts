@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { stackRun } from "./harness/run-program";
-import { cliConfigForStack, listStacks } from "./harness/stack-files";
+import { stackRun } from "../engine/synth/run-program";
+import { cliConfigForStack, listStacks } from "../engine/synth/stack-files";
 
 /** Whole-stack invariants: every file in stacks/ is run the moment it exists. */
 describe("every stack", () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { repoRoot } from "./harness/stack-files";
+import { repoRoot } from "../engine/synth/stack-files";
 
 /** Runs `npm run synth` the way a user does (as a process), optionally on another stacks directory. */
 function synth(stack: string, out: string, stacksDir?: string) {

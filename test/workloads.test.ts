@@ -5,8 +5,8 @@ import { kafkaAcls } from "../components/workloads/kafka";
 import { canarySteps } from "../components/workloads/specs";
 import { toCnpgSchedule } from "../components/workloads/postgres";
 import { containsSecret, get, ofType } from "./harness/query";
-import { ProgramRun, RegisteredResource, runStack, SecretValue, stackRun } from "./harness/run-program";
-import { listStacks, stackConfig } from "./harness/stack-files";
+import { ProgramRun, RegisteredResource, runStack, SecretValue, stackRun } from "../engine/synth/run-program";
+import { listStacks, stackConfig } from "../engine/synth/stack-files";
 
 /** The app's object of a kind, found by name and namespace. */
 function obj(run: ProgramRun, type: string, name: string, namespace: string): RegisteredResource {

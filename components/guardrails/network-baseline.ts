@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managedBy } from "../shared/labels";
-import { inNamespace, privateRanges, tcp } from "../workloads/access";
+import { inNamespace, privateRanges, tcp } from "../shared/network";
 import type { Namespaces, PlatformNamespace } from "./namespaces";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;

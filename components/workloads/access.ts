@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { AppConfig } from "../config/apps";
+import { inNamespace, privateRanges, tcp } from "../shared/network";
 import { selectorLabels } from "./pod";
 
 /**
@@ -35,14 +36,6 @@ export interface AccessArgs {
     /** Namespace Prometheus scrapes from. */
     monitoringNamespace?: string;
 }
-
-/** A NetworkPolicy peer matching a namespace by its immutable name label. */
-export const inNamespace = (namespace: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } });
-/** A NetworkPolicy TCP port. */
-export const tcp = (port: number) => ({ port, protocol: "TCP" });
-
-/** Address space that is never "the internet" from inside a cluster. */
-export const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
 /**
  * The app's NetworkPolicy: ingress only from declared callers, the ingress controller when the

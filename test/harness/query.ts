@@ -1,5 +1,5 @@
-import type { ProgramRun, RegisteredResource } from "./run-program";
-import { SecretValue } from "./run-program";
+import type { ProgramRun, RegisteredResource } from "../../engine/synth/run-program";
+import { SecretValue } from "../../engine/synth/run-program";
 
 /** Small lookups over a program run, so tests read as statements about the deployment. */
 export function ofType(run: ProgramRun, type: string): RegisteredResource[] {

@@ -44,11 +44,19 @@ function manifestPath(obj: Record<string, unknown>): string {
     return path.join(scope, `${String(obj.kind)}-${md.name ?? "unnamed"}.yaml`);
 }
 
+/** What a synth writes into its folder; removed before every synth, so a failed one leaves none of it. */
+export const synthOutputs = ["resources.json", "outputs.json", "manifests"] as const;
+
+export function removeSynth(outDir: string): void {
+    for (const entry of synthOutputs) fs.rmSync(path.join(outDir, entry), { recursive: true, force: true });
+}
+
 /** Writes `resources.json`, `outputs.json` and `manifests/` for a successful run. */
 export function writeSynth(run: ProgramRun, outDir: string): { resources: number; manifests: number } {
     const resources = toSynthResources(run);
     const manifestsDir = path.join(outDir, "manifests");
-    fs.rmSync(manifestsDir, { recursive: true, force: true });
+    removeSynth(outDir);
+    fs.mkdirSync(outDir, { recursive: true });
     let manifests = 0;
     for (const r of resources.filter(isKubernetesObject)) {
         const file = path.join(manifestsDir, manifestPath(r.inputs));

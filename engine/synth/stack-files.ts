@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
 import { parseStackConfig, type PlatformConfig } from "../../components/config";
 
 /** Repository root (where Pulumi.yaml lives). */
@@ -36,7 +36,35 @@ interface ProjectFile {
 }
 
 export function readProject(): ProjectFile {
-    return parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    return parseYamlFile(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"), "Pulumi.yaml") as ProjectFile;
+}
+
+/** A YAML file that does not parse: the message names the file, line and column. */
+export class YamlFileError extends Error {
+    constructor(
+        readonly file: string,
+        readonly line: number,
+        readonly column: number,
+        problem: string,
+    ) {
+        super(`${file}:${line}:${column}: ${problem}`);
+        this.name = "YamlFileError";
+    }
+}
+
+/** Parses YAML text read from `file`, turning syntax errors into a {@link YamlFileError}. */
+export function parseYamlFile(text: string, file: string): unknown {
+    try {
+        return parse(text);
+    } catch (err) {
+        if (err instanceof YAMLParseError) {
+            const [line, column] = err.linePos ? [err.linePos[0].line, err.linePos[0].col] : [0, 0];
+            // The library's message repeats the position and quotes the source; keep the first line's reason.
+            const problem = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+            throw new YamlFileError(file, line, column, problem);
+        }
+        throw err;
+    }
 }
 
 /**
@@ -45,7 +73,7 @@ export function readProject(): ProjectFile {
  * values are passed JSON-encoded, and `secure:` values (which only the CLI can decrypt) become
  * placeholders marked secret, so offline runs never fail on them and never see plaintext.
  */
-export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = readProject()): CliConfig {
+export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = readProject(), file = "stack file"): CliConfig {
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
@@ -61,13 +89,13 @@ export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = read
             set(qualify(key), decl);
         }
     }
-    const stack = (parse(stackYaml) ?? {}) as { config?: Record<string, unknown> };
+    const stack = (parseYamlFile(stackYaml, file) ?? {}) as { config?: Record<string, unknown> };
     for (const [key, value] of Object.entries(stack.config ?? {})) set(qualify(key), value);
     return { values, secretKeys };
 }
 
 export function cliConfigForStack(stack: string): CliConfig {
-    return cliConfigFromYaml(fs.readFileSync(stackFilePath(stack), "utf8"));
+    return cliConfigFromYaml(fs.readFileSync(stackFilePath(stack), "utf8"), readProject(), path.relative(repoRoot, stackFilePath(stack)));
 }
 
 function stripSecure(key: string, value: unknown): { plain: unknown; secret: boolean } {

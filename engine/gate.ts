@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { evaluatePolicies, PolicyPackConfig, SynthResource, Violation } from "../../policy-pack/offline";
-import { policies } from "../../policy-pack/policies";
-import { repoRoot } from "./stack-files";
+import { evaluatePolicies, PolicyPackConfig, SynthResource, Violation } from "../policy-pack/offline";
+import { policies } from "../policy-pack/policies";
+import { repoRoot } from "./synth/stack-files";
 
 /**
  * The offline gate's policy config for a stack: the committed `policy-pack/config/<stack>.json`,
