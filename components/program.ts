@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
 import { CloudflareEdge } from "./edge/cloudflare-edge";
-import { CertificateIssuers, publicIssuer } from "./guardrails/certificate-issuers";
+import { acmeHttp01Issuers, CertificateIssuers, publicIssuer } from "./guardrails/certificate-issuers";
 import { Namespaces } from "./guardrails/namespaces";
 import { GatekeeperConstraints } from "./guardrails/gatekeeper-constraints";
 import { KyvernoPolicies } from "./guardrails/kyverno-policies";
@@ -41,11 +41,14 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         "network-baseline",
         {
             namespaces,
-            monitoringNamespace: platform.prometheus?.monitoring.namespace,
             meshNamespace: platform.istio?.rootNamespace,
-            dataOperatorNamespaces: [platform.cloudnativePg && "cnpg-system", platform.strimzi && "strimzi-system"].filter(
-                (n): n is string => !!n,
-            ),
+            acmeHttp01:
+                platform.ingress && acmeHttp01Issuers.has(publicIssuer[config.environment])
+                    ? {
+                          ingressNamespace: platform.ingress.namespace,
+                          namespaces: [...new Set(config.apps.filter((a) => a.ingress).map((a) => a.namespace))],
+                      }
+                    : undefined,
         },
         opts,
     );
@@ -76,6 +79,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
                 cloudnativePg: platform.cloudnativePg ? [platform.cloudnativePg.operator, platform.cloudnativePg.barmanCloud] : undefined,
                 strimzi: platform.strimzi?.release,
             },
+            operatorPods: { cloudnativePg: platform.cloudnativePg?.operatorPods, strimzi: platform.strimzi?.operatorPods },
         },
         opts,
     );
@@ -158,6 +162,7 @@ function admissionAndMeshPolicies(
                 cosignPublicKey: g.cosignPublicKey,
                 signedRegistries: g.signedRegistries ?? g.allowedRegistries,
                 denyExec: g.denyExec,
+                execOperators: platform.cloudnativePg ? [platform.cloudnativePg.operatorUser] : [],
                 dependsOn: releases,
             },
             opts,

@@ -43,8 +43,13 @@ describe("guardrails", () => {
                         ports: unknown[];
                     }[];
                     assert.deepEqual(dns[0].to[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } });
-                    assert.equal(policies.has("allow-monitoring-scrape"), ns.layer !== "amplifier", `${name} scrape`);
-                    assert.equal(policies.has("allow-cluster-replication"), ns.layer === "data", `${name} replication`);
+                    // Nothing namespace-wide beyond DNS, the mesh control plane and (where HTTP-01 is used)
+                    // the ACME solver: scrapes, replication and operator access belong to each app or
+                    // data service's own policy, port by port.
+                    const meshed = (ns.mesh ?? (ns.layer === "core" || ns.layer === "security" ? "sidecar" : "none")) !== "none";
+                    const expected = ["default-deny", "allow-dns", ...(ns.layer === "amplifier" ? ["allow-https-egress"] : meshed ? ["allow-mesh-control-plane"] : [])];
+                    const acme = policies.has("allow-acme-http01-solver") ? ["allow-acme-http01-solver"] : [];
+                    assert.deepEqual([...policies.keys()].sort(), [...expected, ...acme].sort(), name);
                 }
             });
 
@@ -110,20 +115,15 @@ describe("guardrails", () => {
                 );
             });
 
-            it("exempts operator-managed data pods from the SBOM rule only, by their operators' labels", async () => {
+            it("scopes no rule by a label a pod could set, and asks an SBOM only of the platform's own images", async () => {
                 const run = await stackRun(stack);
                 const policies = ofKind(run, "policies.kyverno.io/v1", "ValidatingPolicy");
-                const selectors = Object.fromEntries(
-                    policies.map((p) => [get(p, "metadata.name"), get(p, "spec.matchConstraints.objectSelector")]),
-                );
-                assert.deepEqual(selectors["require-sbom-annotation"], {
-                    matchExpressions: [
-                        { key: "cnpg.io/cluster", operator: "DoesNotExist" },
-                        { key: "strimzi.io/cluster", operator: "DoesNotExist" },
-                    ],
-                });
-                for (const [name, selector] of Object.entries(selectors))
-                    if (name !== "require-sbom-annotation") assert.equal(selector, undefined, name);
+                for (const p of policies) assert.equal(get(p, "spec.matchConstraints.objectSelector"), undefined, String(get(p, "metadata.name")));
+                const sbom = policies.find((p) => get(p, "metadata.name") === "require-sbom-annotation")!;
+                const [validation] = get(sbom, "spec.validations") as { expression: string }[];
+                for (const registry of config.guardrails.signedRegistries ?? config.guardrails.allowedRegistries) {
+                    assert.ok(validation.expression.includes(`c.image.startsWith('${registry}')`), registry);
+                }
             });
 
             it("waits for every platform release before creating any admission policy", async () => {
@@ -263,8 +263,12 @@ describe("guardrails", () => {
             (p) => get(p, "metadata.name") === "deny-exec-and-debug",
         )!;
         assert.deepEqual(get(deny, "spec.matchConstraints.resourceRules"), [
-            { apiGroups: [""], apiVersions: ["v1"], operations: ["CONNECT"], resources: ["pods/exec", "pods/attach"] },
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CONNECT"], resources: ["pods/exec", "pods/attach", "pods/portforward"] },
             { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["pods/ephemeralcontainers"] },
+        ]);
+        // The operator that backs databases up by exec is exempt by its identity, nobody else.
+        assert.deepEqual(get(deny, "spec.matchConditions"), [
+            { name: "not-an-operator", expression: "!(request.userInfo.username in ['system:serviceaccount:cnpg-system:cloudnative-pg'])" },
         ]);
     });
 

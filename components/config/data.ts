@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Environment } from "./primitives";
+import { cidr } from "./primitives";
 // The retention floors are the policy pack's: one table serves validation here and the gate there.
 import { complianceProfiles, ComplianceProfile, requiredRetentionDays, retentionFloorDays } from "../../policy-pack/policies/compliance";
 
@@ -28,6 +29,15 @@ export const backupSchema = z.strictObject({
      * `iam`: the pods' cloud identity (IRSA, workload identity). @default "keys"
      */
     credentials: z.enum(["keys", "iam"]).default("keys"),
+    /**
+     * Address ranges the object store answers on (a VPC endpoint's subnet, a MinIO service's
+     * range, the provider's published ranges). NetworkPolicy cannot match host names, so without
+     * them the database pods could reach any internet address on 443; with them, only the store.
+     * Required outside dev.
+     */
+    endpointCidrs: z.array(cidr).min(1, "must list at least one address range").optional(),
+    /** Port of the object store. @default 443 */
+    endpointPort: z.number().int().min(1).max(65535).default(443),
 });
 
 export const complianceSchema = z.strictObject({

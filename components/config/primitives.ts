@@ -68,3 +68,11 @@ export type Environment = z.infer<typeof environment>;
 
 export const logLevel = z.enum(["debug", "info", "warn", "error"]);
 export type LogLevel = z.infer<typeof logLevel>;
+
+/** An IPv4 or IPv6 address range in CIDR notation (`10.0.0.0/16`, `2001:db8::/32`). */
+export const cidr = z
+    .string()
+    .regex(
+        /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/,
+        "must be an address range in CIDR notation, such as '10.0.0.0/16'",
+    );

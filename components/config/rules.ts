@@ -35,6 +35,12 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
     }
     if (cfg.components) checkComponents(cfg, issue);
     if (cfg.cloudflare) checkCloudflare(cfg.cloudflare, cfg, issue);
+    if (cfg.backup && cfg.environment && cfg.environment !== "dev" && cfg.backup.endpointCidrs === undefined) {
+        issue(
+            ["backup", "endpointCidrs"],
+            `is required in ${cfg.environment}: without the object store's address ranges the databases' backup egress would be open to the whole internet`,
+        );
+    }
     if (cfg.backup?.credentials === "keys") {
         for (const key of ["backupAccessKeyId", "backupSecretAccessKey"] as const) {
             if (cfg[key] === undefined) issue([key], "is required when backup.credentials is 'keys' (set it with --secret)");

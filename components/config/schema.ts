@@ -5,7 +5,7 @@ import { cloudflareSchema } from "./edge";
 import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
-import { dnsLabel, environment, hostname, logLevel } from "./primitives";
+import { cidr, dnsLabel, environment, hostname, logLevel } from "./primitives";
 
 /**
  * The single source of truth for what a stack file may say under the `platform:` namespace.
@@ -21,6 +21,19 @@ export const stackConfigShape = {
         context: z.string().min(1).optional(),
         /** Kubernetes distribution; k3s and kind need a different CNI binary path for Istio. @default "generic" */
         distribution: z.enum(["generic", "k3s", "kind"]).default("generic"),
+        /**
+         * Where pods reach the Kubernetes API server, as NetworkPolicy sees it: the API server's
+         * endpoint addresses and ports after the `kubernetes` Service is translated (kind: the
+         * control-plane node on the docker network, port 6443; managed clusters: the control
+         * plane's addresses in the VPC, port 443). Only pods that need the API get this egress.
+         * @default { cidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ports: [443, 6443] }
+         */
+        apiServer: z
+            .strictObject({
+                cidrs: z.array(cidr).min(1, "must list at least one address range"),
+                ports: z.array(z.number().int().min(1).max(65535)).min(1, "must list at least one port"),
+            })
+            .default({ cidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ports: [443, 6443] }),
     }),
     /** Secret kubeconfig (set with `pulumi config set --secret platform:kubeconfig`). */
     kubeconfig: z.string().min(1, "must not be empty").optional(),

@@ -13,6 +13,9 @@ export const letsEncrypt = {
 
 export const internalCaIssuer = "platform-internal-ca";
 
+/** Issuers that prove control of a host with ACME HTTP-01 (solver pods beside the Ingress). */
+export const acmeHttp01Issuers: ReadonlySet<string> = new Set(Object.keys(letsEncrypt));
+
 /**
  * The ClusterIssuer public hosts get certificates from. Dev clusters are not reachable from the
  * internet (HTTP-01 cannot succeed), so they use the internal CA; staging and production need

@@ -3,41 +3,68 @@ import * as pulumi from "@pulumi/pulumi";
 import { managedBy } from "../shared/labels";
 
 /**
- * Gatekeeper ConstraintTemplates and their constraints: required labels on workloads and
+ * Gatekeeper ConstraintTemplates (CEL) and their constraints: required labels on workloads and
  * allowed image registries on pods. A constraint's kind exists only after Gatekeeper has
  * reconciled its template into a CRD, so each template waits for `status.created` and each
  * constraint depends on its template.
  */
 
-const requiredLabelsRego = `package k8srequiredlabels
-
-violation[{"msg": msg, "details": {"missing_labels": missing}}] {
-  provided := {label | input.review.object.metadata.labels[label]}
-  required := {label | label := input.parameters.labels[_]}
-  missing := required - provided
-  count(missing) > 0
-  msg := sprintf("missing required labels: %v", [missing])
-}
-`;
-
-const allowedReposRego = `package k8sallowedrepos
-
-containers[c] { c := input.review.object.spec.containers[_] }
-containers[c] { c := input.review.object.spec.initContainers[_] }
-containers[c] { c := input.review.object.spec.ephemeralContainers[_] }
-
-violation[{"msg": msg}] {
-  c := containers[_]
-  not startswith_any(c.image, input.parameters.repos)
-  msg := sprintf("container <%v> image <%v> is not from an allowed registry: %v", [c.name, c.image, input.parameters.repos])
+/**
+ * The templates' logic is CEL for Gatekeeper's `K8sNativeValidation` engine (stable since
+ * Gatekeeper 3.18, on by default in chart 3.23): the same expressions run in Gatekeeper's
+ * webhook and audit and in the ValidatingAdmissionPolicy Gatekeeper generates from each template,
+ * so the API server enforces them natively. `variables.anyObject` and `variables.params` are the
+ * engine's own variables (the object under review and the constraint's parameters). The
+ * matching key is `matchCondition` (singular) in the engine's schema; none is needed here.
+ */
+export interface CelSource {
+    variables: { name: string; expression: string }[];
+    validations: { expression: string; messageExpression: string }[];
 }
 
-startswith_any(image, repos) { startswith(image, repos[_]) }
-`;
+const requiredLabelsCel: CelSource = {
+    variables: [
+        {
+            name: "labels",
+            expression: "has(variables.anyObject.metadata.labels) ? variables.anyObject.metadata.labels : {}",
+        },
+        { name: "missing", expression: "variables.params.labels.filter(l, !(l in variables.labels))" },
+    ],
+    validations: [
+        {
+            expression: "size(variables.missing) == 0",
+            messageExpression: "'missing required labels: ' + variables.missing.join(', ')",
+        },
+    ],
+};
+
+const allowedReposCel: CelSource = {
+    variables: [
+        {
+            name: "containers",
+            expression:
+                "(has(variables.anyObject.spec.containers) ? variables.anyObject.spec.containers : []) + " +
+                "(has(variables.anyObject.spec.initContainers) ? variables.anyObject.spec.initContainers : []) + " +
+                "(has(variables.anyObject.spec.ephemeralContainers) ? variables.anyObject.spec.ephemeralContainers : [])",
+        },
+        {
+            name: "disallowed",
+            expression: "variables.containers.filter(c, !variables.params.repos.exists(r, c.image.startsWith(r)))",
+        },
+    ],
+    validations: [
+        {
+            expression: "size(variables.disallowed) == 0",
+            messageExpression:
+                "'images not from an allowed registry (' + variables.params.repos.join(', ') + '): ' + " +
+                "variables.disallowed.map(c, c.name + '=' + c.image).join(', ')",
+        },
+    ],
+};
 
 interface Template {
     kind: string;
-    rego: string;
+    cel: CelSource;
     /** OpenAPI schema of the constraint's parameters. */
     parameters: Record<string, unknown>;
 }
@@ -45,12 +72,12 @@ interface Template {
 export const templates: Readonly<Record<string, Template>> = {
     k8srequiredlabels: {
         kind: "K8sRequiredLabels",
-        rego: requiredLabelsRego,
+        cel: requiredLabelsCel,
         parameters: { type: "object", properties: { labels: { type: "array", items: { type: "string" } } } },
     },
     k8sallowedrepos: {
         kind: "K8sAllowedRepos",
-        rego: allowedReposRego,
+        cel: allowedReposCel,
         parameters: { type: "object", properties: { repos: { type: "array", items: { type: "string" } } } },
     },
 };
@@ -97,7 +124,7 @@ export class GatekeeperConstraints extends pulumi.ComponentResource {
                     },
                     spec: {
                         crd: { spec: { names: { kind: t.kind }, validation: { openAPIV3Schema: t.parameters } } },
-                        targets: [{ target: "admission.k8s.gatekeeper.sh", rego: t.rego }],
+                        targets: [{ target: "admission.k8s.gatekeeper.sh", code: [{ engine: "K8sNativeValidation", source: t.cel }] }],
                     },
                 },
                 { parent: this, dependsOn: args.dependsOn },

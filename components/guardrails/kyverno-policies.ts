@@ -20,21 +20,18 @@ interface Validation {
 }
 
 /**
- * Pods that operators create for the apps' data services (CloudNativePG instances, Strimzi
- * brokers): they run the operators' published images, not a team's, so they carry no SBOM
- * annotation of ours. Excluded from that one rule, explicitly, by the label each operator sets.
+ * The SBOM rule applies to pods running images the platform builds itself (its signed
+ * registries): those carry a reference to their SBOM. Operator images (CloudNativePG, Strimzi,
+ * Istio's proxy, cert-manager's solver) come from the pinned upstream releases and are gated by
+ * the allowed-registries constraint and the signature policy instead. The scope is the image,
+ * which a pod cannot fake, never a label it could set (a label-based exemption let any pod that
+ * set `cnpg.io/cluster` skip the rule).
  */
-export const operatorManagedPods = {
-    matchExpressions: [
-        { key: "cnpg.io/cluster", operator: "DoesNotExist" },
-        { key: "strimzi.io/cluster", operator: "DoesNotExist" },
-    ],
-};
+export const ownImagesExpression = (registries: string[]) =>
+    `variables.containers.exists(c, ${registries.map((r) => `c.image.startsWith('${r}')`).join(" || ") || "false"})`;
 
 /** The pod rules the platform enforces, by policy name. Exported for tests. */
-export const podRules: Readonly<
-    Record<string, { description: string; validations: Validation[]; objectSelector?: Record<string, unknown> }>
-> = {
+export const podRules: Readonly<Record<string, { description: string; validations: Validation[]; ownImagesOnly?: boolean }>> = {
     "disallow-latest-tag": {
         description: "Images are pinned to a version tag or digest; `latest` and untagged images are refused.",
         validations: [
@@ -88,6 +85,13 @@ export const podRules: Readonly<
                     "has(c.securityContext.allowPrivilegeEscalation) && c.securityContext.allowPrivilegeEscalation == false)",
                 message: "every container must drop ALL capabilities and set allowPrivilegeEscalation: false",
             },
+            {
+                // Dropping ALL means nothing unless nothing is added back (NET_BIND_SERVICE alone is harmless).
+                expression:
+                    "variables.containers.all(c, !has(c.securityContext) || !has(c.securityContext.capabilities) || " +
+                    "!has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(cap, cap == 'NET_BIND_SERVICE'))",
+                message: "containers may add back no capability but NET_BIND_SERVICE",
+            },
         ],
     },
     "disallow-privileged-and-host-access": {
@@ -111,8 +115,8 @@ export const podRules: Readonly<
         ],
     },
     "require-sbom-annotation": {
-        description: "Workload pods reference their image's SBOM in the platform.io/sbom annotation.",
-        objectSelector: operatorManagedPods,
+        description: "Pods running the platform's own images reference their SBOM in the platform.io/sbom annotation.",
+        ownImagesOnly: true,
         validations: [
             {
                 expression:
@@ -132,8 +136,10 @@ export interface KyvernoPoliciesArgs {
     cosignPublicKey?: string;
     /** Registries whose images must be signed (the stack's allowed registries). */
     signedRegistries: string[];
-    /** Deny `kubectl exec`, `attach` and ephemeral debug containers. */
+    /** Deny `kubectl exec`, `attach`, `port-forward` and ephemeral debug containers. */
     denyExec: boolean;
+    /** Service account users of operators that must exec into their pods (CloudNativePG's backups). */
+    execOperators: string[];
     /** The Kyverno release (CRDs) and every other release, which policies must not block mid-install. */
     dependsOn: pulumi.Resource[];
 }
@@ -179,13 +185,14 @@ export class KyvernoPolicies extends pulumi.ComponentResource {
                     matchConstraints: {
                         resourceRules: [podsOn(["CREATE", "UPDATE"])],
                         namespaceSelector: namespaceSelector(args.excludedNamespaces),
-                        ...(rule.objectSelector ? { objectSelector: rule.objectSelector } : {}),
                     },
                     variables: [
                         { name: "runtimeContainers", expression: runtimeContainers },
                         { name: "containers", expression: containers },
                     ],
-                    validations: rule.validations,
+                    validations: rule.ownImagesOnly
+                        ? rule.validations.map((v) => ({ ...v, expression: `!(${ownImagesExpression(args.signedRegistries)}) || (${v.expression})` }))
+                        : rule.validations,
                 },
                 rule.description,
             );
@@ -204,8 +211,11 @@ export class KyvernoPolicies extends pulumi.ComponentResource {
                     attestors: [{ name: "platform", cosign: { key: { data: args.cosignPublicKey } } }],
                     validations: [
                         {
-                            expression: "images.containers.map(image, verifyImageSignatures(image, [attestors.platform])).all(e, e > 0)",
-                            message: "every image must carry a Cosign signature made with the platform's key",
+                            // Every category Kyverno extracts: init and ephemeral containers run code too.
+                            expression:
+                                "(images.containers + images.initContainers + images.ephemeralContainers)" +
+                                ".map(image, verifyImageSignatures(image, [attestors.platform])).all(e, e > 0)",
+                            message: "every image (containers, init and ephemeral containers) must carry a Cosign signature made with the platform's key",
                         },
                     ],
                 },
@@ -220,16 +230,33 @@ export class KyvernoPolicies extends pulumi.ComponentResource {
                 {
                     matchConstraints: {
                         resourceRules: [
-                            { apiGroups: [""], apiVersions: ["v1"], operations: ["CONNECT"], resources: ["pods/exec", "pods/attach"] },
+                            {
+                                apiGroups: [""],
+                                apiVersions: ["v1"],
+                                operations: ["CONNECT"],
+                                resources: ["pods/exec", "pods/attach", "pods/portforward"],
+                            },
                             { apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["pods/ephemeralcontainers"] },
                         ],
                         namespaceSelector: namespaceSelector(args.excludedNamespaces),
                     },
+                    // Operators that work through exec (CloudNativePG starts every backup with an exec into
+                    // the instance) are exempt by identity, which a user cannot assume.
+                    ...(args.execOperators.length > 0
+                        ? {
+                              matchConditions: [
+                                  {
+                                      name: "not-an-operator",
+                                      expression: `!(request.userInfo.username in [${args.execOperators.map((u) => `'${u}'`).join(", ")}])`,
+                                  },
+                              ],
+                          }
+                        : {}),
                     validations: [
                         { expression: "false", message: "shell access to pods is disabled here: debug through logs, metrics and traces" },
                     ],
                 },
-                "No kubectl exec, attach or ephemeral debug containers.",
+                "No kubectl exec, attach, port-forward or ephemeral debug containers (operators that need exec are exempt by identity).",
             );
         }
         this.registerOutputs({ names: this.names });

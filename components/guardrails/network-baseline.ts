@@ -8,12 +8,13 @@ type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
 export interface NetworkBaselineArgs {
     namespaces: Namespaces;
-    /** Namespace Prometheus scrapes from; omitted when monitoring is disabled. */
-    monitoringNamespace?: string;
     /** Namespace of istiod, for sidecars' xDS and certificate traffic (port 15012). */
     meshNamespace?: string;
-    /** Operator namespaces that reach into the data layer (CNPG status port, Strimzi). */
-    dataOperatorNamespaces: string[];
+    /**
+     * ACME HTTP-01 in use: cert-manager creates its solver pods in the namespaces of the Ingresses
+     * it certifies, and the ingress controller must reach them on 8089.
+     */
+    acmeHttp01?: { ingressNamespace: string; namespaces: string[] };
 }
 
 /**
@@ -21,7 +22,7 @@ export interface NetworkBaselineArgs {
  * pack can reason about the baseline without a cluster.
  */
 export function baselinePolicies(
-    ns: Pick<PlatformNamespace, "layer" | "mesh">,
+    ns: Pick<PlatformNamespace, "layer" | "mesh"> & { name?: string },
     args: Omit<NetworkBaselineArgs, "namespaces">,
 ): Record<string, Spec> {
     const policies: Record<string, Spec> = {
@@ -50,13 +51,6 @@ export function baselinePolicies(
         };
         return policies;
     }
-    if (args.monitoringNamespace) {
-        policies["allow-monitoring-scrape"] = {
-            podSelector: {},
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespace(args.monitoringNamespace)] }],
-        };
-    }
     if (ns.mesh !== "none" && args.meshNamespace) {
         policies["allow-mesh-control-plane"] = {
             podSelector: {},
@@ -66,25 +60,16 @@ export function baselinePolicies(
             ],
         };
     }
-    if (ns.layer === "data") {
-        // Database and broker clusters replicate between their own pods, are managed by their
-        // operators, talk to the Kubernetes API (instance managers, entity operators) and ship
-        // backups to object storage over HTTPS.
-        policies["allow-cluster-replication"] = {
-            podSelector: {},
-            policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: [{ podSelector: {} }] }],
-            egress: [{ to: [{ podSelector: {} }] }],
+    if (args.acmeHttp01?.namespaces.includes(ns.name ?? "")) {
+        policies["allow-acme-http01-solver"] = {
+            podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [inNamespace(args.acmeHttp01.ingressNamespace)], ports: [tcp(8089)] }],
         };
-        if (args.dataOperatorNamespaces.length > 0) {
-            policies["allow-operators"] = {
-                podSelector: {},
-                policyTypes: ["Ingress"],
-                ingress: [{ from: args.dataOperatorNamespaces.map(inNamespace) }],
-            };
-        }
-        policies["allow-api-and-object-storage"] = { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [tcp(443), tcp(6443)] }] };
     }
+    // Nothing else is namespace-wide: Prometheus reaches each app's metrics port, and the data
+    // layer's databases and brokers their peers, operator, API server and object store, through
+    // the policies of the app or data service itself.
     return policies;
 }
 

@@ -99,6 +99,13 @@ export class CloudNativePg extends pulumi.ComponentResource {
     readonly operator: k8s.helm.v3.Release;
     readonly barmanCloud: k8s.helm.v3.Release;
     readonly namespace: pulumi.Output<string>;
+    /**
+     * The operator's identity (the chart names its ServiceAccount after the release). It starts
+     * every backup with an exec into the instance, so exec policies must let it through.
+     */
+    readonly operatorUser = `system:serviceaccount:${cloudnativePgChart.namespace}:${cloudnativePgChart.releaseName}`;
+    /** Where the operator runs and how its pods are labelled (the chart's Deployment template). */
+    readonly operatorPods = { namespace: cloudnativePgChart.namespace, podLabels: { "app.kubernetes.io/name": "cloudnative-pg" } };
 
     constructor(name: string, args: CloudNativePgArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:CloudNativePg", name, {}, opts);

@@ -143,6 +143,14 @@ export function gatewayValues(args: IstioArgs): HelmValues {
             targetCPUUtilizationPercentage: 70,
         },
         resources: d.proxy,
+        // The gateway injection template sets no seccomp profile (global.proxy.seccompProfile only
+        // reaches ordinary sidecars), and istio-ingress enforces Pod Security `restricted`: set it at
+        // pod level. A non-empty securityContext replaces the chart's default one, so the
+        // unprivileged-port sysctl that lets Envoy bind 80/443 as UID 1337 is restated.
+        securityContext: {
+            seccompProfile: runtimeDefault,
+            sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+        },
         podDisruptionBudget: { minAvailable: 1 },
         ...(d.zoneSpread ? { topologySpreadConstraints: zoneSpread({ istio: "ingressgateway" }) } : {}),
     };

@@ -69,9 +69,11 @@ export function strimziValues(args: StrimziArgs): HelmValues {
         // Kafka pods get restricted security contexts (no escalation, all capabilities dropped,
         // RuntimeDefault seccomp): the data namespaces enforce Pod Security `restricted`.
         extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
-        // PDBs and NetworkPolicies for the Kafka clusters themselves.
+        // PDBs for the Kafka clusters themselves. NetworkPolicies are the platform's own (KafkaCluster):
+        // the generated ones open every listener to every pod in the cluster unless each listener
+        // lists its peers, and they never restrict egress.
         generatePodDisruptionBudget: true,
-        generateNetworkPolicy: true,
+        generateNetworkPolicy: false,
         dashboards: { enabled: args.monitoring !== undefined },
         topologySpreadConstraints: d.zoneSpread ? zoneSpread({ name: "strimzi-cluster-operator" }) : [],
     };
@@ -82,6 +84,8 @@ export function strimziValues(args: StrimziArgs): HelmValues {
 export class Strimzi extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
     readonly namespace: pulumi.Output<string>;
+    /** Where the cluster operator runs and how its pods are labelled (the chart's Deployment template). */
+    readonly operatorPods = { namespace: strimziChart.namespace, podLabels: { "strimzi.io/kind": "cluster-operator" } };
 
     constructor(name: string, args: StrimziArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:Strimzi", name, {}, opts);

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { AppConfig } from "../config/apps";
-import { inNamespace, privateRanges, tcp } from "../shared/network";
+import { Destination, egressTo, inNamespace, privateRanges, tcp } from "../shared/network";
 import { selectorLabels } from "./pod";
 
 /**
@@ -35,6 +35,8 @@ export interface AccessArgs {
     ingressNamespace?: string;
     /** Namespace Prometheus scrapes from. */
     monitoringNamespace?: string;
+    /** Where the API server is: apps that mount a ServiceAccount token (they call the API) may reach it. */
+    apiServer: Destination;
 }
 
 /**
@@ -64,6 +66,7 @@ export function networkPolicySpec(args: AccessArgs): k8s.types.input.networking.
         })),
     ];
     if (app.internetEgress) egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: privateRanges } }], ports: [tcp(443)] });
+    if (app.automountServiceAccountToken) egress.push(egressTo(args.apiServer));
 
     return {
         podSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },

@@ -17,7 +17,11 @@ export interface AppsArgs {
     platform: PlatformServices;
     /** Operator releases (CRDs) for the apps' data services. */
     operators: { cloudnativePg?: pulumi.Resource[]; strimzi?: pulumi.Resource };
+    /** Where the data services' operators run (for their own NetworkPolicies). */
+    operatorPods: { cloudnativePg?: OperatorPods; strimzi?: OperatorPods };
 }
+
+type OperatorPods = { namespace: string; podLabels: Record<string, string> };
 
 export interface DeployedApps {
     apps: Record<string, Microservice>;
@@ -91,6 +95,11 @@ function deployApps(name: string, args: AppsArgs, parent: pulumi.Resource): Depl
                 compliance: config.compliance.profiles,
                 operator: args.operators.cloudnativePg ?? [],
                 monitoring: platform.monitoring,
+                network: {
+                    apiServer: config.cluster.apiServer,
+                    operator: args.operatorPods.cloudnativePg,
+                    monitoringNamespace: platform.monitoring?.namespace,
+                },
             },
             child,
         );
@@ -111,6 +120,7 @@ function deployApps(name: string, args: AppsArgs, parent: pulumi.Resource): Depl
                 topics: owner.kafka!.topics,
                 users: users.map((u) => ({ app: u.name, access: u.kafka!.access })),
                 operator: args.operators.strimzi!,
+                network: { apiServer: config.cluster.apiServer, operator: args.operatorPods.strimzi },
             },
             child,
         );
@@ -132,7 +142,7 @@ function deployApps(name: string, args: AppsArgs, parent: pulumi.Resource): Depl
                 logLevel: config.logLevel,
                 app,
                 namespace: { name: ns.name, resource: ns.resource, meshed: ns.mesh !== "none", isolated: ns.isolation === "maximum" },
-                access: { ...peers.get(app.name)!, data: dataPaths.get(app.name)! },
+                access: { ...peers.get(app.name)!, data: dataPaths.get(app.name)!, apiServer: config.cluster.apiServer },
                 platform,
             },
             child,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
+import { DataNetwork, egressTo, podsIn, podsWith, tcp } from "../shared/network";
 
 /**
  * Container security context for every Kafka container: the restricted profile plus a
@@ -21,9 +22,17 @@ export const kafkaContainerSecurity = {
 /** Kafka version and KRaft metadata version Strimzi 1.2.0 defaults to. */
 export const kafkaVersion = { version: "4.3.1", metadataVersion: "4.3-IV0" } as const;
 
+type Resources = { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+
 interface Sizing {
-    broker: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-    controller: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+    broker: Resources;
+    controller: Resources;
+    /**
+     * Each of the entity operator's containers (topic and user operator). Strimzi sets no
+     * resources on them unless the Kafka resource does, and the platform requires limits on
+     * every container (Kyverno applies its pod rules to the entity operator's Deployment).
+     */
+    entityOperator: Resources;
     /** Spread brokers across zones and tell Kafka about racks. */
     zoneAware: boolean;
 }
@@ -32,16 +41,19 @@ export const kafkaDefaults: PerEnvironment<Sizing> = {
     dev: {
         broker: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
         controller: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        entityOperator: { requests: { cpu: "50m", memory: "256Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
         zoneAware: false,
     },
     staging: {
         broker: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
         controller: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+        entityOperator: { requests: { cpu: "100m", memory: "384Mi" }, limits: { cpu: "500m", memory: "384Mi" } },
         zoneAware: false,
     },
     production: {
         broker: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } },
         controller: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+        entityOperator: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } },
         zoneAware: true,
     },
 };
@@ -73,6 +85,8 @@ export interface KafkaClusterArgs {
     users: KafkaAccess[];
     /** The Strimzi release (the kafka.strimzi.io CRDs). */
     operator: pulumi.Resource;
+    /** The cluster's own traffic (the operator's generated NetworkPolicies are off: the platform owns them). */
+    network: DataNetwork;
 }
 
 /**
@@ -139,8 +153,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
                         },
                     },
                     entityOperator: {
-                        topicOperator: {},
-                        userOperator: {},
+                        topicOperator: { resources: sizing.entityOperator },
+                        userOperator: { resources: sizing.entityOperator },
                         template: { topicOperatorContainer: kafkaContainerSecurity, userOperatorContainer: kafkaContainerSecurity },
                     },
                 },
@@ -181,6 +195,13 @@ export class KafkaCluster extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [kafka] },
             );
         }
+        for (const [policy, spec] of Object.entries(kafkaNetworkPolicies(this.clusterName, args.network))) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${policy}-policy`,
+                { metadata: { name: `${this.clusterName}-${policy}`, namespace: args.namespace, labels: args.labels }, spec },
+                { parent: this },
+            );
+        }
         this.registerOutputs({ clusterName: this.clusterName, bootstrap: this.bootstrap });
     }
 }
@@ -194,4 +215,36 @@ export function kafkaAcls(user: KafkaAccess): Record<string, unknown>[] {
     const reads = user.access.some((a) => a.operations.includes("Read"));
     const groups = reads ? [{ resource: { type: "group", name: user.app, patternType: "prefix" }, operations: ["Read", "Describe"] }] : [];
     return [...topics, ...groups];
+}
+
+/**
+ * The cluster's own traffic, in place of the policies Strimzi would generate (whose listener
+ * rule admits every pod in the cluster; generation is off, see strimzi.ts): controllers on 9090
+ * from the cluster's nodes and the operator; replication on 9091 from the nodes, the operator
+ * and the entity operator; the Kafka agent on 8443 from the operator only. Nodes and the entity
+ * operator reach each other and the API server (certificates are read from Secrets at run time).
+ * Each client app's access to the listener is its own policy. Read from strimzi 1.2.0 (see
+ * engine/admit/models/strimzi.ts). Exported for tests.
+ */
+export function kafkaNetworkPolicies(cluster: string, net: DataNetwork): Record<string, k8s.types.input.networking.v1.NetworkPolicySpec> {
+    const nodes = { "strimzi.io/cluster": cluster, "strimzi.io/name": `${cluster}-kafka` };
+    const entity = { "strimzi.io/cluster": cluster, "strimzi.io/name": `${cluster}-entity-operator` };
+    const operator = net.operator ? [podsIn(net.operator.namespace, net.operator.podLabels)] : [];
+    return {
+        nodes: {
+            podSelector: { matchLabels: nodes },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [
+                { from: [podsWith(nodes), ...operator], ports: [tcp(9090)] },
+                { from: [podsWith(nodes), podsWith(entity), ...operator], ports: [tcp(9091)] },
+                ...(operator.length ? [{ from: operator, ports: [tcp(8443)] }] : []),
+            ],
+            egress: [{ to: [podsWith(nodes)], ports: [tcp(9090), tcp(9091)] }, egressTo(net.apiServer)],
+        },
+        "entity-operator": {
+            podSelector: { matchLabels: entity },
+            policyTypes: ["Egress"],
+            egress: [{ to: [podsWith(nodes)], ports: [tcp(9091)] }, egressTo(net.apiServer)],
+        },
+    };
 }

@@ -6,6 +6,7 @@ import { defaultRetentionDays, requiredRetentionDays } from "../config/data";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
 import type { Monitoring } from "../shared/helm";
+import { DataNetwork, Destination, egressTo, podsIn, podsWith, tcp } from "../shared/network";
 
 /** The CNPG plugin name the Barman Cloud plugin registers under. */
 export const barmanPluginName = "barman-cloud.cloudnative-pg.io";
@@ -58,6 +59,8 @@ export interface PostgresArgs {
     /** CloudNativePG operator and Barman Cloud plugin releases (the CRDs). */
     operator: pulumi.Resource[];
     monitoring?: Monitoring;
+    /** The cluster's own traffic: API server, operator, scrapes; object storage comes from `backup`. */
+    network: DataNetwork;
 }
 
 /** CNPG schedules have six fields (seconds first); stack files use the usual five. */
@@ -196,6 +199,16 @@ export class Postgres extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [args.monitoring.crds] },
             );
         }
+        const objectStore = args.backup?.config.endpointCidrs
+            ? { cidrs: args.backup.config.endpointCidrs, ports: [args.backup.config.endpointPort] }
+            : undefined;
+        for (const [policy, spec] of Object.entries(postgresNetworkPolicies(this.clusterName, args.network, objectStore))) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${policy}`,
+                { metadata: { name: `${this.clusterName}-${policy}`, namespace: args.namespace, labels }, spec },
+                { parent: this },
+            );
+        }
         this.registerOutputs({ clusterName: this.clusterName, host: this.host, credentialsSecret: this.credentialsSecret });
     }
 }
@@ -218,5 +231,34 @@ function objectStoreConfiguration(
         s3Credentials,
         wal: { compression: "gzip" },
         data: { compression: "gzip" },
+    };
+}
+
+/**
+ * The cluster's own traffic, and nothing more (the namespace denies everything by default; each
+ * client app's access is its own policy): instances replicate on 5432 and run the isolation
+ * check on 8000 among themselves (the join job streams from the primary); the operator reaches
+ * every instance manager on 8000; Prometheus scrapes 9187; every pod of the cluster reaches the
+ * API server; instances ship WAL and base backups to the object store. Read from cloudnative-pg
+ * v1.30.0 (see engine/admit/models/cloudnative-pg.ts). Exported for tests.
+ */
+export function postgresNetworkPolicies(
+    cluster: string,
+    net: DataNetwork,
+    objectStore: Destination | undefined,
+): Record<string, k8s.types.input.networking.v1.NetworkPolicySpec> {
+    const ofCluster = podsWith({ "cnpg.io/cluster": cluster });
+    const instances = { matchLabels: { "cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance" } };
+    const ingress: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [{ from: [ofCluster], ports: [tcp(5432), tcp(8000)] }];
+    if (net.operator) ingress.push({ from: [podsIn(net.operator.namespace, net.operator.podLabels)], ports: [tcp(8000)] });
+    if (net.monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": net.monitoringNamespace } } }], ports: [tcp(9187)] });
+    return {
+        instances: { podSelector: instances, policyTypes: ["Ingress"], ingress },
+        egress: {
+            podSelector: { matchLabels: { "cnpg.io/cluster": cluster } },
+            policyTypes: ["Egress"],
+            egress: [{ to: [ofCluster], ports: [tcp(5432), tcp(8000)] }, egressTo(net.apiServer)],
+        },
+        ...(objectStore ? { backups: { podSelector: instances, policyTypes: ["Egress"], egress: [egressTo(objectStore)] } } : {}),
     };
 }
