@@ -175,7 +175,9 @@ function admissionAndMeshPolicies(
                 mode: g.policyMode,
                 excludedNamespaces: g.excludedNamespaces,
                 requiredLabels: g.requiredLabels,
-                allowedRegistries: g.allowedRegistries,
+                // The stack's registries for its apps, plus the images the platform's own operators run
+                // in the apps' and data namespaces (one source: the components that pin them).
+                allowedRegistries: [...new Set([...g.allowedRegistries, ...operatorImages(config, platform)])],
                 dependsOn: releases,
             },
             opts,
@@ -193,4 +195,15 @@ function admissionAndMeshPolicies(
             opts,
         );
     }
+}
+
+/** Image prefixes of the pods the installed operators create in the platform's own namespaces. */
+function operatorImages(config: PlatformConfig, platform: InstalledPlatform): string[] {
+    const http01 = acmeHttp01Issuers.has(publicIssuer[config.environment]) && config.apps.some((a) => a.ingress);
+    return [
+        ...(platform.cloudnativePg?.workloadImages ?? []),
+        ...(platform.strimzi?.workloadImages ?? []),
+        ...(platform.istio?.workloadImages ?? []),
+        ...(http01 ? (platform.certManager?.solverImages ?? []) : []),
+    ];
 }

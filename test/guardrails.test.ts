@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import { podRules } from "../components/guardrails/kyverno-policies";
 import { privateRanges } from "../components/shared/network";
+import { acmeHttp01Issuers, publicIssuer } from "../components/guardrails/certificate-issuers";
+import { certManagerChart } from "../components/platform/cert-manager";
+import { istioVersion } from "../components/platform/istio";
 import { containsSecret, get, k8sObject, ofType } from "./harness/query";
 import { ProgramRun, RegisteredResource, stackRun } from "../engine/synth/run-program";
 import { listStacks, stackConfig } from "../engine/synth/stack-files";
@@ -159,7 +162,12 @@ describe("guardrails", () => {
                 assert.ok(labels.dependsOn.includes(templateOf("K8sRequiredLabels").urn));
                 assert.ok(repos.dependsOn.includes(templateOf("K8sAllowedRepos").urn));
                 assert.deepEqual(get(labels, "spec.parameters.labels"), config.guardrails.requiredLabels);
-                assert.deepEqual(get(repos, "spec.parameters.repos"), config.guardrails.allowedRegistries);
+                // The apps' registries from the stack file, then exactly the images the installed operators
+                // run beside them (cert-manager's solver only where an issuer solves HTTP-01).
+                const operators = ["ghcr.io/cloudnative-pg/", "quay.io/strimzi/", `docker.io/istio/proxyv2:${istioVersion}`];
+                const solver = (get(repos, "spec.parameters.repos") as string[]).filter((r) => r.includes("cert-manager-acmesolver"));
+                assert.deepEqual(get(repos, "spec.parameters.repos"), [...config.guardrails.allowedRegistries, ...operators, ...solver]);
+                assert.deepEqual(solver, acmeHttp01Issuers.has(publicIssuer[config.environment]) ? [`quay.io/jetstack/cert-manager-acmesolver:${certManagerChart.version}`] : []);
                 for (const c of [labels, repos]) {
                     assert.equal(get(c, "spec.enforcementAction"), mode === "Enforce" ? "deny" : "dryrun");
                     assert.deepEqual(get(c, "spec.match.excludedNamespaces"), config.guardrails.excludedNamespaces);

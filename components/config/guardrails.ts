@@ -24,7 +24,7 @@ export const guardrailsSchema = z.strictObject({
      * out in every stack so that no namespace escapes enforcement by accident.
      */
     excludedNamespaces: z.array(dnsLabel).min(1, "must list the system namespaces, at least kube-system"),
-    /** Registries that workload images may come from (operator-managed data pods included). */
+    /** Registries the apps' images may come from (the platform adds the images its operators run). */
     allowedRegistries: z.array(registryPrefix).min(1, "must list at least one registry"),
     /** Registries whose images must carry the platform's Cosign signature. @default allowedRegistries */
     signedRegistries: z.array(registryPrefix).optional(),

@@ -80,6 +80,12 @@ export function certManagerValues(args: CertManagerArgs): HelmValues {
 export class CertManager extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
     readonly namespace: pulumi.Output<string>;
+    /**
+     * The ACME HTTP-01 solver image (the chart's `--acme-http01-solver-image`: imageRegistry,
+     * imageNamespace and acmesolver.image.name at the chart's appVersion), whose pods run beside
+     * the Ingresses they answer for.
+     */
+    readonly solverImages = [`quay.io/jetstack/cert-manager-acmesolver:${certManagerChart.version}`];
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:platform:CertManager", name, {}, opts);

@@ -104,6 +104,12 @@ export class CloudNativePg extends pulumi.ComponentResource {
      * every backup with an exec into the instance, so exec policies must let it through.
      */
     readonly operatorUser = `system:serviceaccount:${cloudnativePgChart.namespace}:${cloudnativePgChart.releaseName}`;
+    /**
+     * Images of the pods the operator runs in the data namespace: PostgreSQL, the bootstrap
+     * controller (the operator's image) and the Barman Cloud sidecar, all published under
+     * ghcr.io/cloudnative-pg (pkg/versions/versions.go at v1.30.0, the plugin chart's SIDECAR_IMAGE).
+     */
+    readonly workloadImages = ["ghcr.io/cloudnative-pg/"];
     /** Where the operator runs and how its pods are labelled (the chart's Deployment template). */
     readonly operatorPods = { namespace: cloudnativePgChart.namespace, podLabels: { "app.kubernetes.io/name": "cloudnative-pg" } };
 

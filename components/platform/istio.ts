@@ -167,6 +167,8 @@ export class Istio extends pulumi.ComponentResource {
     readonly cni: k8s.helm.v3.Release;
     readonly gateway: k8s.helm.v3.Release;
     readonly ztunnel?: k8s.helm.v3.Release;
+    /** The proxy image injection adds to every meshed pod (the istiod chart's hub and tag: proxyv2). */
+    readonly workloadImages = [`docker.io/istio/proxyv2:${istioVersion}`];
     /** Namespace of the control plane (root namespace for mesh-wide policy). */
     readonly rootNamespace = istioCharts.istiod.namespace;
     /** What must run before meshed pods start: istiod injects sidecars, the CNI agent wires their traffic. */

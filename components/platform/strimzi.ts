@@ -84,6 +84,8 @@ export function strimziValues(args: StrimziArgs): HelmValues {
 export class Strimzi extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
     readonly namespace: pulumi.Output<string>;
+    /** Images of the Kafka and entity operator pods (the chart's image map: quay.io/strimzi/kafka, quay.io/strimzi/operator). */
+    readonly workloadImages = ["quay.io/strimzi/"];
     /** Where the cluster operator runs and how its pods are labelled (the chart's Deployment template). */
     readonly operatorPods = { namespace: strimziChart.namespace, podLabels: { "strimzi.io/kind": "cluster-operator" } };
 

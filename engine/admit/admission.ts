@@ -40,7 +40,13 @@ const isPod = (o: KubeObject) => o.kind === "Pod";
 
 export function admitAll(candidates: Candidate[], policies: ClusterPolicies): AdmissionResult {
     const result: AdmissionResult = { admitted: [], refusals: [], audits: [] };
+    const refused = new Set<KubeObject>();
     for (const candidate of candidates) {
+        // A refused workload never gets its ReplicaSets, Jobs or pods.
+        if (candidate.createdFrom && refused.has(candidate.createdFrom)) {
+            refused.add(candidate.object);
+            continue;
+        }
         const object = structuredClone(candidate.object);
         const ns = object.metadata.namespace;
         const refuse = (rule: string, reason: string) => result.refusals.push({ ref: objectRef(object), origin: candidate.origin, rule, reason });
@@ -61,6 +67,7 @@ export function admitAll(candidates: Candidate[], policies: ClusterPolicies): Ad
         const request = createRequest(object, candidate.user);
         judge(request, policies, refuse, audit);
         if (result.refusals.length === before) result.admitted.push({ candidate, object });
+        else refused.add(candidate.object);
     }
     return result;
 }

@@ -59,7 +59,8 @@ export function stackIntent(stack: string, config: PlatformConfig): StackIntent 
             namespace: a.namespace,
             port: a.port,
             callers: a.callers,
-            metricsPort: a.metrics ? a.metrics.port : undefined,
+            // A maximum-isolation namespace (the amplifier layer) is not even scraped.
+            metricsPort: a.metrics && config.namespaces[a.namespace]?.layer !== "amplifier" ? a.metrics.port : undefined,
             postgres: a.postgres !== undefined,
             kafkaOwner: a.kafka ? (a.kafka.cluster ? a.name : a.kafka.uses) : undefined,
             apiAccess: a.automountServiceAccountToken,

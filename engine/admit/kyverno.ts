@@ -129,7 +129,8 @@ export class KyvernoEvaluator {
         // validationConfigurations.required (default true): every matched image must have been verified.
         for (const [policy, images] of matchedImages) {
             const unverified = images.filter((i) => !this.verified.has(i));
-            if (unverified.length > 0) {
+            // One denial per policy: a failed validation already says the image is not verified.
+            if (unverified.length > 0 && !verdicts.some((v) => v.policy === policy)) {
                 const p = this.policies.find((x) => x.name === policy)!;
                 verdicts.push({
                     policy,

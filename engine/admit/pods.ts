@@ -28,6 +28,8 @@ export interface Candidate {
     user: RequestUser;
     /** Pods: the most that exist at once at full scale (autoscaler maximum, rollout surge). */
     maxPods?: number;
+    /** The object whose controller creates this one: nothing is created from a refused object. */
+    createdFrom?: KubeObject;
 }
 
 /** An operator action that needs `pods/exec` (or attach). */
@@ -162,15 +164,16 @@ export function expand(objects: Sourced[], releases: Release[]): Expansion {
 function expandWorkload(out: Expansion, object: KubeObject, origin: Origin, user: RequestUser, maxima: Map<string, number>, rollouts: Release | undefined): void {
     out.candidates.push({ object, origin, user });
     const template = podTemplateOf(object)!;
+    let from = object;
     const max = maxPodsOf(object, maxima);
     if (object.kind === "Rollout") {
         const controller = rolloutsController(rollouts?.namespace ?? "argo-rollouts", rollouts?.name ?? "argo-rollouts");
         const canary = canaryReplicaSet(object);
-        out.candidates.push({ object: canary, origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) }, user: controller });
-        out.candidates.push({ object: podFromTemplate(template, object, "stable"), origin, user: podCreator.Rollout.pods, maxPods: max });
+        out.candidates.push({ object: canary, origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) }, user: controller, createdFrom: object });
+        out.candidates.push({ object: podFromTemplate(template, object, "stable"), origin, user: podCreator.Rollout.pods, maxPods: max, createdFrom: object });
         const canaryPods = Math.ceil((max * maxCanaryWeight(object)) / 100);
         if (canaryPods > 0) {
-            out.candidates.push({ object: podFromTemplate((canary.spec as Json).template as Json, canary, "pod"), origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) }, user: podCreator.Rollout.pods, maxPods: canaryPods });
+            out.candidates.push({ object: podFromTemplate((canary.spec as Json).template as Json, canary, "pod"), origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) }, user: podCreator.Rollout.pods, maxPods: canaryPods, createdFrom: canary });
         }
         return;
     }
@@ -184,7 +187,8 @@ function expandWorkload(out: Expansion, object: KubeObject, origin: Origin, user
             spec: i.kind === "Job" ? structuredClone(((object.spec as Json).jobTemplate as Json).spec) : { replicas: 1, selector: (object.spec as Json).selector, template: structuredClone(template) },
         };
         if (i.kind === "Job") intermediate.metadata.labels = ((((object.spec as Json).jobTemplate as Json).metadata as Json | undefined)?.labels as Record<string, string>) ?? {};
-        out.candidates.push({ object: intermediate, origin, user: i.by });
+        out.candidates.push({ object: intermediate, origin, user: i.by, createdFrom: object });
+        from = intermediate;
     }
-    out.candidates.push({ object: podFromTemplate(template, object, "pod"), origin, user: creator.pods, maxPods: max });
+    out.candidates.push({ object: podFromTemplate(template, object, "pod"), origin, user: creator.pods, maxPods: max, createdFrom: from });
 }

@@ -1,0 +1,163 @@
+import { strict as assert } from "assert";
+import { admitStack, AdmitReport } from "../engine/admit";
+import { formatReport } from "../engine/admit/report";
+import type { Json } from "../engine/admit/types";
+import { stackRun } from "../engine/synth/run-program";
+import { listStacks, stackConfig } from "../engine/synth/stack-files";
+import { toSynthResources } from "../engine/synth/write";
+import type { SynthResource } from "../policy-pack/offline";
+
+/**
+ * The admission and network twin over every stack, and the defects it was built to find: each
+ * reintroduced into the stack's own graph must be caught, naming the pod, exec or flow.
+ */
+
+async function synth(stack: string): Promise<SynthResource[]> {
+    return toSynthResources(await stackRun(stack));
+}
+
+function twin(stack: string, resources: SynthResource[], signatures?: (image: string) => boolean): AdmitReport {
+    return admitStack({ stack, resources, config: stackConfig(stack), signatures });
+}
+
+/** A deep copy of the graph with one resource's inputs changed. */
+function withInputs(resources: SynthResource[], name: string, change: (inputs: Json) => void): SynthResource[] {
+    const copy = structuredClone(resources);
+    const r = copy.find((x) => x.name === name);
+    if (!r) throw new Error(`no resource named ${name}`);
+    change(r.inputs);
+    return copy;
+}
+
+/** A deep copy of the graph plus extra Kubernetes objects, as the program would have registered them. */
+function withObjects(resources: SynthResource[], ...objects: Json[]): SynthResource[] {
+    return [
+        ...structuredClone(resources),
+        ...objects.map((o, i) => ({
+            urn: `urn:pulumi:test::platform::kubernetes:test::extra-${i}`,
+            type: `kubernetes:${String(o.apiVersion).includes("/") ? o.apiVersion : `core/${String(o.apiVersion)}`}:${String(o.kind)}`,
+            name: `extra-${i}`,
+            parent: null,
+            dependsOn: [],
+            protect: false,
+            retainOnDelete: false,
+            ignoreChanges: [],
+            custom: true,
+            inputs: o,
+        })),
+    ];
+}
+
+const lines = (report: AdmitReport) => formatReport(report).slice(0, -1);
+
+describe("admission and network twin", () => {
+    for (const stack of listStacks()) {
+        it(`admits everything stack ${stack} causes to run, and every required flow is open and every forbidden one closed`, async () => {
+            const report = twin(stack, await synth(stack));
+            assert.deepEqual(lines(report), []);
+            assert.ok(report.pods.fromProgram > 0 && report.pods.fromModels > 0, "pods from the program and from operator models");
+            assert.ok(report.flows.some((f) => f.flow.kind === "required") && report.flows.some((f) => f.flow.kind === "forbidden"));
+        });
+    }
+
+    describe("catches the defects it was built to find", () => {
+        it("Strimzi's entity operator without resources: refused at its Deployment by Kyverno's autogen rule", async () => {
+            const resources = withInputs(await synth("production"), "apps-event-ingest-kafka-cluster", (k) => {
+                const eo = (k.spec as Json).entityOperator as Json;
+                eo.topicOperator = {};
+                eo.userOperator = {};
+            });
+            const found = twin("production", resources).refusals.filter((r) => r.rule === "Kyverno require-resource-limits");
+            // The Deployment itself is refused (its pods would have got the namespace's LimitRange
+            // defaults, but a refused Deployment has no pods): no topic or user operator.
+            assert.deepEqual(
+                found.map((r) => r.ref),
+                ["memory/Deployment/event-ingest-kafka-entity-operator"],
+            );
+            assert.match(found[0].reason, /Policy require-resource-limits failed: every container must set CPU and memory limits/);
+        });
+
+        it("CloudNativePG's backups: the operator's exec refused by deny-exec without its exemption", async () => {
+            const resources = withInputs(await synth("production"), "kyverno-policies-deny-exec-and-debug", (p) => {
+                delete (p.spec as Json).matchConditions;
+            });
+            const refused = twin("production", resources).exec.refusals.map((r) => r.ref);
+            assert.deepEqual(refused, ["memory/pods/exec/backend-db-1", "memory/pods/exec/ai-engine-db-1", "memory/pods/exec/executor-db-1"]);
+        });
+
+        it("ACME HTTP-01 solver: refused without its image allowed, unreachable without its policy", async () => {
+            const base = await synth("staging");
+            const solverRefs = twin("staging", base).refusals.length;
+            assert.equal(solverRefs, 0);
+            const noRegistry = withInputs(base, "gatekeeper-constraints-images-from-allowed-registries", (c) => {
+                const params = (c.spec as Json).parameters as { repos: string[] };
+                params.repos = params.repos.filter((r) => !r.includes("acmesolver"));
+            });
+            const refused = twin("staging", noRegistry).refusals;
+            assert.ok(refused.length > 0);
+            for (const r of refused) {
+                assert.match(r.ref, /^core\/Pod\/cm-acme-http-solver-/);
+                assert.equal(r.rule, "Gatekeeper K8sAllowedRepos/images-from-allowed-registries");
+            }
+            const noPolicy = (await synth("staging")).filter((r) => !r.name.endsWith("allow-acme-http01-solver"));
+            const blocked = twin("staging", noPolicy).flows.filter((f) => !f.ok);
+            assert.ok(blocked.length > 0);
+            for (const f of blocked) assert.equal(f.flow.why, "ingress controller to the ACME HTTP-01 solver");
+        });
+
+        it("Strimzi's generated NetworkPolicy opened the Kafka listener to every pod (Prometheus among them)", async () => {
+            const strimzi = (await synth("production")).find((r) => r.type === "kubernetes:helm.sh/v3:Release" && String(r.inputs.chart).includes("strimzi"))!;
+            const resources = withInputs(await synth("production"), strimzi.name, (r) => {
+                (r.values as Json).generateNetworkPolicy = true;
+            });
+            const open = twin("production", resources).flows.filter((f) => !f.ok);
+            assert.deepEqual(
+                open.map((f) => f.flow.why),
+                ["Prometheus must not reach Kafka's client port"],
+            );
+        });
+
+        it("a namespace-wide scrape rule opened every port of the data layer to monitoring", async () => {
+            const resources = withObjects(await synth("production"), {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: "allow-monitoring-scrape", namespace: "memory" },
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }],
+                },
+            });
+            const open = twin("production", resources).flows.filter((f) => !f.ok).map((f) => f.flow.why);
+            assert.ok(open.includes("Prometheus must not reach a database's SQL port"), open.join("; "));
+            assert.ok(open.includes("Prometheus must not reach Kafka's client port"), open.join("; "));
+        });
+
+        it("the data layer reaching the whole internet on 443 and 6443", async () => {
+            const resources = withObjects(await synth("production"), {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: "allow-api-and-object-storage", namespace: "memory" },
+                spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }] },
+            });
+            const open = twin("production", resources).flows.filter((f) => !f.ok);
+            assert.ok(open.length > 0);
+            for (const f of open) assert.equal(f.flow.why, "the data layer must not reach arbitrary internet hosts");
+        });
+
+        it("an app that calls the Kubernetes API reaches it; without its egress rule it cannot", async () => {
+            const apps = stackConfig("staging").apps.map((a) => (a.name === "backend" ? { ...a, automountServiceAccountToken: true } : a));
+            const { runStack } = await import("../engine/synth/run-program");
+            const run = await runStack("staging", { overrides: { apps } });
+            const config = { ...stackConfig("staging"), apps };
+            const ok = admitStack({ stack: "staging", resources: toSynthResources(run), config });
+            assert.ok(ok.flows.some((f) => f.flow.why === "backend calls the Kubernetes API" && f.ok));
+            const stripped = withInputs(toSynthResources(run), "apps-backend-network-policy", (p) => {
+                const spec = p.spec as { egress: { to?: { ipBlock?: unknown }[] }[] };
+                spec.egress = spec.egress.filter((rule) => !rule.to?.some((t) => t.ipBlock && JSON.stringify(t).includes("10.40.0.0/20")));
+            });
+            const blocked = admitStack({ stack: "staging", resources: stripped, config }).flows.filter((f) => !f.ok);
+            assert.deepEqual([...new Set(blocked.map((f) => f.flow.why))], ["backend calls the Kubernetes API"]);
+        });
+    });
+});
