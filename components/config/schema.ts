@@ -5,7 +5,7 @@ import { cloudflareSchema } from "./edge";
 import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
-import { dnsLabel, environment, hostname, logLevel } from "./primitives";
+import { dnsLabel, environment, hostname, kubernetesVersion, logLevel } from "./primitives";
 
 /**
  * The single source of truth for what a stack file may say under the `platform:` namespace.
@@ -21,6 +21,12 @@ export const stackConfigShape = {
         context: z.string().min(1).optional(),
         /** Kubernetes distribution; k3s and kind need a different CNI binary path for Istio. @default "generic" */
         distribution: z.enum(["generic", "k3s", "kind"]).default("generic"),
+        /**
+         * The cluster's Kubernetes minor version (`major.minor`): what `npm run render` passes to
+         * `helm template --kube-version`, so charts render what they would on this cluster.
+         * @default "1.34"
+         */
+        kubernetesVersion: kubernetesVersion.default("1.34"),
     }),
     /** Secret kubeconfig (set with `pulumi config set --secret platform:kubeconfig`). */
     kubeconfig: z.string().min(1, "must not be empty").optional(),
