@@ -62,6 +62,29 @@ export const prometheusDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, "
 /** Five-field cron schedule (`0 2 * * *`), as Kubernetes CronJobs use. */
 export const cronSchedule = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as '0 2 * * *'");
 
+/**
+ * The oldest Kubernetes minor every pinned chart supports: Istio 1.30 needs 1.32 (its support
+ * matrix); cloudnative-pg 0.29 and plugin-barman-cloud 0.7 declare `kubeVersion: >=1.29.0-0`.
+ */
+export const minimumKubernetesVersion = { major: 1, minor: 32 } as const;
+
+/** A Kubernetes `major.minor` version such as `1.34`, no older than {@link minimumKubernetesVersion}. */
+export const kubernetesVersion = z
+    .string()
+    .regex(/^[1-9][0-9]*\.(0|[1-9][0-9]*)$/, { message: "must be a Kubernetes version as 'major.minor', such as '1.34'", abort: true })
+    .refine(
+        (v) => {
+            const [major, minor] = v.split(".").map(Number);
+            return (
+                major > minimumKubernetesVersion.major ||
+                (major === minimumKubernetesVersion.major && minor >= minimumKubernetesVersion.minor)
+            );
+        },
+        {
+            message: `must be at least ${minimumKubernetesVersion.major}.${minimumKubernetesVersion.minor}: Istio 1.30 supports no older cluster`,
+        },
+    );
+
 export const environments = ["dev", "staging", "production"] as const;
 export const environment = z.enum(environments);
 export type Environment = z.infer<typeof environment>;

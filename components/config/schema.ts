@@ -5,7 +5,7 @@ import { cloudflareSchema } from "./edge";
 import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
-import { cidr, dnsLabel, environment, hostname, logLevel } from "./primitives";
+import { cidr, dnsLabel, environment, hostname, kubernetesVersion, logLevel } from "./primitives";
 
 /**
  * The single source of truth for what a stack file may say under the `platform:` namespace.
@@ -34,6 +34,12 @@ export const stackConfigShape = {
                 ports: z.array(z.number().int().min(1).max(65535)).min(1, "must list at least one port"),
             })
             .default({ cidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], ports: [443, 6443] }),
+        /**
+         * The cluster's Kubernetes minor version (`major.minor`): what `npm run render` passes to
+         * `helm template --kube-version`, so charts render what they would on this cluster.
+         * @default "1.34"
+         */
+        kubernetesVersion: kubernetesVersion.default("1.34"),
     }),
     /** Secret kubeconfig (set with `pulumi config set --secret platform:kubeconfig`). */
     kubeconfig: z.string().min(1, "must not be empty").optional(),
