@@ -48,7 +48,6 @@ function goodPod(): KubeObject {
 }
 
 /** Test pods are edited freely, as JSON. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Pod = any;
 type Mutation = (pod: Pod) => void;
 const container = (pod: Pod) => pod.spec.containers[0];
@@ -110,7 +109,9 @@ describe("Kyverno policies, evaluated by CEL on the program's own expressions (p
     it("verify-image-signatures: refuses an unsigned image, in an init container too", () => {
         assert.deepEqual(verdicts(createRequest(goodPod(), deployer), false), ["verify-image-signatures"]);
         const pod = goodPod() as Pod;
-        pod.spec.initContainers = [{ ...container(pod), name: "migrate", image: "ghcr.io/acme-platform/migrate:1.0.0@sha256:" + "b".repeat(64) }];
+        pod.spec.initContainers = [
+            { ...container(pod), name: "migrate", image: "ghcr.io/acme-platform/migrate:1.0.0@sha256:" + "b".repeat(64) },
+        ];
         const unsignedInit = (image: string) => !image.includes("migrate");
         assert.deepEqual(
             kyverno.evaluate(createRequest(pod, deployer), { namespaceLabels }, unsignedInit).map((v) => v.policy),
@@ -155,9 +156,14 @@ describe("Kyverno policies, evaluated by CEL on the program's own expressions (p
     });
 
     it("deny-exec-and-debug: refuses exec, attach and port-forward; lets the database operator's backup exec through", () => {
-        for (const sub of ["exec", "attach", "portforward"] as const) assert.deepEqual(verdicts(connect(sub)), ["deny-exec-and-debug"], sub);
+        for (const sub of ["exec", "attach", "portforward"] as const)
+            assert.deepEqual(verdicts(connect(sub)), ["deny-exec-and-debug"], sub);
         assert.deepEqual(verdicts(connect("exec", serviceAccountUser("cnpg-system", "cloudnative-pg"))), []);
-        assert.deepEqual(verdicts(connect("exec", serviceAccountUser("core", "cloudnative-pg"))), ["deny-exec-and-debug"], "same name, other namespace");
+        assert.deepEqual(
+            verdicts(connect("exec", serviceAccountUser("core", "cloudnative-pg"))),
+            ["deny-exec-and-debug"],
+            "same name, other namespace",
+        );
     });
 });
 
@@ -183,7 +189,10 @@ describe("Gatekeeper constraints, evaluated by CEL on the program's own template
         pod.spec.initContainers = [{ name: "fetch", image: "docker.io/busybox:1.36" }];
         const [message, ...more] = violations(pod);
         assert.deepEqual(more, []);
-        assert.match(message, /^\[images-from-allowed-registries\] images not from an allowed registry \(ghcr\.io\/acme-platform\/, .*\): fetch=docker\.io\/busybox:1\.36$/);
+        assert.match(
+            message,
+            /^\[images-from-allowed-registries\] images not from an allowed registry \(ghcr\.io\/acme-platform\/, .*\): fetch=docker\.io\/busybox:1\.36$/,
+        );
     });
 
     it("workloads-have-required-labels: passes a labelled Deployment, refuses one without its team", () => {

@@ -5,6 +5,9 @@ import type { Json } from "../engine/admit/types";
 import { stackRun } from "../engine/synth/run-program";
 import { listStacks, stackConfig } from "../engine/synth/stack-files";
 import { toSynthResources } from "../engine/synth/write";
+import { renderReleases } from "../engine/render/render";
+import { releasesOf } from "../engine/render/releases";
+import { chartsDirFor } from "../engine/render/stack";
 import type { SynthResource } from "../policy-pack/offline";
 
 /**
@@ -82,7 +85,11 @@ describe("admission and network twin", () => {
                 delete (p.spec as Json).matchConditions;
             });
             const refused = twin("production", resources).exec.refusals.map((r) => r.ref);
-            assert.deepEqual(refused, ["memory/pods/exec/backend-db-1", "memory/pods/exec/ai-engine-db-1", "memory/pods/exec/executor-db-1"]);
+            assert.deepEqual(refused, [
+                "memory/pods/exec/backend-db-1",
+                "memory/pods/exec/ai-engine-db-1",
+                "memory/pods/exec/executor-db-1",
+            ]);
         });
 
         it("ACME HTTP-01 solver: refused without its image allowed, unreachable without its policy", async () => {
@@ -106,7 +113,9 @@ describe("admission and network twin", () => {
         });
 
         it("Strimzi's generated NetworkPolicy opened the Kafka listener to every pod (Prometheus among them)", async () => {
-            const strimzi = (await synth("production")).find((r) => r.type === "kubernetes:helm.sh/v3:Release" && String(r.inputs.chart).includes("strimzi"))!;
+            const strimzi = (await synth("production")).find(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" && String(r.inputs.chart).includes("strimzi"),
+            )!;
             const resources = withInputs(await synth("production"), strimzi.name, (r) => {
                 (r.values as Json).generateNetworkPolicy = true;
             });
@@ -128,7 +137,9 @@ describe("admission and network twin", () => {
                     ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }],
                 },
             });
-            const open = twin("production", resources).flows.filter((f) => !f.ok).map((f) => f.flow.why);
+            const open = twin("production", resources)
+                .flows.filter((f) => !f.ok)
+                .map((f) => f.flow.why);
             assert.ok(open.includes("Prometheus must not reach a database's SQL port"), open.join("; "));
             assert.ok(open.includes("Prometheus must not reach Kafka's client port"), open.join("; "));
         });
@@ -138,7 +149,18 @@ describe("admission and network twin", () => {
                 apiVersion: "networking.k8s.io/v1",
                 kind: "NetworkPolicy",
                 metadata: { name: "allow-api-and-object-storage", namespace: "memory" },
-                spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] }] },
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            ports: [
+                                { port: 443, protocol: "TCP" },
+                                { port: 6443, protocol: "TCP" },
+                            ],
+                        },
+                    ],
+                },
             });
             const open = twin("production", resources).flows.filter((f) => !f.ok);
             assert.ok(open.length > 0);
@@ -159,5 +181,38 @@ describe("admission and network twin", () => {
             const blocked = admitStack({ stack: "staging", resources: stripped, config }).flows.filter((f) => !f.ok);
             assert.deepEqual([...new Set(blocked.map((f) => f.flow.why))], ["backend calls the Kubernetes API"]);
         });
+    });
+});
+
+describe("admission twin over rendered charts", () => {
+    const charts = chartsDirFor(undefined);
+
+    /** Renders one release of the production synth (values changed by `change`) and runs the twin with its objects. */
+    async function withGateway(change?: (values: Json) => void): Promise<AdmitReport> {
+        const resources = await synth("production");
+        const spec = releasesOf(resources).find((r) => r.name === "istio-ingressgateway")!;
+        const values = structuredClone(spec.values);
+        change?.(values);
+        const render = await renderReleases([{ ...spec, values }], { stack: "production", kubeVersion: "1.34", chartsDir: charts });
+        const rendered = render.releases.flatMap((r) => r.objects.map((o) => ({ release: r.spec.name, object: o.object })));
+        assert.ok(rendered.length > 0, "the gateway chart rendered");
+        return admitStack({ stack: "production", resources, config: stackConfig("production"), rendered });
+    }
+
+    it("admits the Istio ingress gateway's injected pod under Pod Security restricted, and refuses it without a seccomp profile", async function () {
+        if (!charts) this.skip(); // needs the pinned charts (../shared/charts) to render
+        const ok = await withGateway();
+        assert.deepEqual(
+            ok.refusals.filter((r) => r.origin.kind === "rendered chart"),
+            [],
+        );
+        assert.ok(ok.pods.fromCharts > 0);
+        const broken = await withGateway((v) => delete v.securityContext);
+        const refused = broken.refusals.map(
+            (r) => `${r.ref} [${r.origin.kind === "rendered chart" ? r.origin.release : ""}]: ${r.rule}: ${r.reason.split(":")[0]}`,
+        );
+        assert.deepEqual(refused, [
+            "istio-ingress/Pod/istio-ingressgateway-pod [istio-ingressgateway]: PodSecurity restricted:latest: seccompProfile_restricted",
+        ]);
     });
 });

@@ -191,7 +191,10 @@ export class KyvernoPolicies extends pulumi.ComponentResource {
                         { name: "containers", expression: containers },
                     ],
                     validations: rule.ownImagesOnly
-                        ? rule.validations.map((v) => ({ ...v, expression: `!(${ownImagesExpression(args.signedRegistries)}) || (${v.expression})` }))
+                        ? rule.validations.map((v) => ({
+                              ...v,
+                              expression: `!(${ownImagesExpression(args.signedRegistries)}) || (${v.expression})`,
+                          }))
                         : rule.validations,
                 },
                 rule.description,
@@ -215,7 +218,8 @@ export class KyvernoPolicies extends pulumi.ComponentResource {
                             expression:
                                 "(images.containers + images.initContainers + images.ephemeralContainers)" +
                                 ".map(image, verifyImageSignatures(image, [attestors.platform])).all(e, e > 0)",
-                            message: "every image (containers, init and ephemeral containers) must carry a Cosign signature made with the platform's key",
+                            message:
+                                "every image (containers, init and ephemeral containers) must carry a Cosign signature made with the platform's key",
                         },
                     ],
                 },

@@ -25,7 +25,10 @@ export const egressTo = (d: Destination) => ({ to: d.cidrs.map((cidr) => ({ ipBl
 export const podsWith = (matchLabels: Record<string, string>) => ({ podSelector: { matchLabels } });
 
 /** A NetworkPolicy peer: pods with these labels in another namespace. */
-export const podsIn = (namespace: string, matchLabels: Record<string, string>) => ({ ...inNamespace(namespace), podSelector: { matchLabels } });
+export const podsIn = (namespace: string, matchLabels: Record<string, string>) => ({
+    ...inNamespace(namespace),
+    podSelector: { matchLabels },
+});
 
 /**
  * What a data service's own NetworkPolicies need to know: where the API server is, which

@@ -251,7 +251,11 @@ export function postgresNetworkPolicies(
     const instances = { matchLabels: { "cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance" } };
     const ingress: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [{ from: [ofCluster], ports: [tcp(5432), tcp(8000)] }];
     if (net.operator) ingress.push({ from: [podsIn(net.operator.namespace, net.operator.podLabels)], ports: [tcp(8000)] });
-    if (net.monitoringNamespace) ingress.push({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": net.monitoringNamespace } } }], ports: [tcp(9187)] });
+    if (net.monitoringNamespace)
+        ingress.push({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": net.monitoringNamespace } } }],
+            ports: [tcp(9187)],
+        });
     return {
         instances: { podSelector: instances, policyTypes: ["Ingress"], ingress },
         egress: {

@@ -49,8 +49,10 @@ export function admitAll(candidates: Candidate[], policies: ClusterPolicies): Ad
         }
         const object = structuredClone(candidate.object);
         const ns = object.metadata.namespace;
-        const refuse = (rule: string, reason: string) => result.refusals.push({ ref: objectRef(object), origin: candidate.origin, rule, reason });
-        const audit = (rule: string, reason: string) => result.audits.push({ ref: objectRef(object), origin: candidate.origin, rule, reason });
+        const refuse = (rule: string, reason: string) =>
+            result.refusals.push({ ref: objectRef(object), origin: candidate.origin, rule, reason });
+        const audit = (rule: string, reason: string) =>
+            result.audits.push({ ref: objectRef(object), origin: candidate.origin, rule, reason });
         const before = result.refusals.length;
 
         if (isPod(object) && ns) {

@@ -39,7 +39,13 @@ export interface NetworkWorld {
 }
 
 /** Pods as the network sees them: IPs from the pod network, container ports (named) for named-port rules. */
-export function networkWorld(admitted: Admitted[], objects: Sourced[], namespaces: Map<string, Record<string, string>>, releaseNamespaces: Map<string, string>, rendered: boolean): NetworkWorld {
+export function networkWorld(
+    admitted: Admitted[],
+    objects: Sourced[],
+    namespaces: Map<string, Record<string, string>>,
+    releaseNamespaces: Map<string, string>,
+    rendered: boolean,
+): NetworkWorld {
     const pods: NetPod[] = [];
     let n = 10;
     const add = (pod: KubeObject) => {
@@ -51,7 +57,9 @@ export function networkWorld(admitted: Admitted[], objects: Sourced[], namespace
             labels: pod.metadata.labels ?? {},
             ip: `10.244.${Math.floor(n / 250)}.${(n++ % 250) + 1}`,
             hostNetwork: spec.hostNetwork === true,
-            ports: containers.flatMap((c) => ((c.ports as { name?: string; containerPort: number; protocol?: "TCP" | "UDP" }[] | undefined) ?? [])),
+            ports: containers.flatMap(
+                (c) => (c.ports as { name?: string; containerPort: number; protocol?: "TCP" | "UDP" }[] | undefined) ?? [],
+            ),
         });
     };
     for (const a of admitted) if (a.object.kind === "Pod") add(a.object);
@@ -59,12 +67,16 @@ export function networkWorld(admitted: Admitted[], objects: Sourced[], namespace
     if (!rendered) {
         for (const s of chartPods) {
             const ns = releaseNamespaces.get(s.chart);
-            if (ns) add({ apiVersion: "v1", kind: "Pod", metadata: { name: s.name, namespace: ns, labels: s.labels }, spec: { containers: [{ name: "main", ports: s.ports }] } });
+            if (ns)
+                add({
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name: s.name, namespace: ns, labels: s.labels },
+                    spec: { containers: [{ name: "main", ports: s.ports }] },
+                });
         }
     }
-    const policies = objects
-        .filter((s) => s.object.kind === "NetworkPolicy")
-        .map((s) => s.object as unknown as NetworkPolicyObject);
+    const policies = objects.filter((s) => s.object.kind === "NetworkPolicy").map((s) => s.object as unknown as NetworkPolicyObject);
     const nsList: NetNamespace[] = [...namespaces].map(([name, labels]) => ({ name, labels }));
     return { pods, namespaces: nsList, policies };
 }
@@ -77,17 +89,30 @@ const appPods = (world: NetworkWorld, app: AppIntent) =>
 
 /** The app's database instances: CNPG pods of the Cluster labelled as the app's database. */
 function databasePods(world: NetworkWorld, objects: Sourced[], app: string): NetPod[] {
-    const cluster = objects.find((s) => s.object.kind === "Cluster" && s.object.metadata.labels?.["app.kubernetes.io/name"] === app && s.object.apiVersion.startsWith("postgresql.cnpg.io/"));
-    return cluster ? podsWhere(world, cluster.object.metadata.namespace, { "cnpg.io/cluster": cluster.object.metadata.name, "cnpg.io/podRole": "instance" }) : [];
+    const cluster = objects.find(
+        (s) =>
+            s.object.kind === "Cluster" &&
+            s.object.metadata.labels?.["app.kubernetes.io/name"] === app &&
+            s.object.apiVersion.startsWith("postgresql.cnpg.io/"),
+    );
+    return cluster
+        ? podsWhere(world, cluster.object.metadata.namespace, {
+              "cnpg.io/cluster": cluster.object.metadata.name,
+              "cnpg.io/podRole": "instance",
+          })
+        : [];
 }
 
 function kafkaOf(objects: Sourced[], owner: string): KubeObject | undefined {
     return objects.find((s) => s.object.kind === "Kafka" && s.object.metadata.labels?.["app.kubernetes.io/name"] === owner)?.object;
 }
 
-const brokerPods = (world: NetworkWorld, kafka: KubeObject) => podsWhere(world, kafka.metadata.namespace, { "strimzi.io/cluster": kafka.metadata.name, "strimzi.io/broker-role": "true" });
-const controllerPods = (world: NetworkWorld, kafka: KubeObject) => podsWhere(world, kafka.metadata.namespace, { "strimzi.io/cluster": kafka.metadata.name, "strimzi.io/controller-role": "true" });
-const clientPort = (kafka: KubeObject) => Number(((((kafka.spec as Json).kafka as Json).listeners as Json[] | undefined) ?? [])[0]?.port ?? 9093);
+const brokerPods = (world: NetworkWorld, kafka: KubeObject) =>
+    podsWhere(world, kafka.metadata.namespace, { "strimzi.io/cluster": kafka.metadata.name, "strimzi.io/broker-role": "true" });
+const controllerPods = (world: NetworkWorld, kafka: KubeObject) =>
+    podsWhere(world, kafka.metadata.namespace, { "strimzi.io/cluster": kafka.metadata.name, "strimzi.io/controller-role": "true" });
+const clientPort = (kafka: KubeObject) =>
+    Number(((((kafka.spec as Json).kafka as Json).listeners as Json[] | undefined) ?? [])[0]?.port ?? 9093);
 
 const first = <T>(list: T[]) => list.slice(0, 1);
 const pod = (p: NetPod): Endpoint => ({ pod: p });
@@ -96,7 +121,16 @@ const pod = (p: NetPod): Endpoint => ({ pod: p });
 export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: StackIntent, releaseNamespaces: Map<string, string>): Flow[] {
     const flows: Flow[] = [];
     const need = (why: string, from: NetPod[] | Endpoint[], to: NetPod[] | Endpoint[], port: number, protocol?: "TCP" | "UDP") => {
-        for (const f of from) for (const t of to) flows.push({ kind: "required", why, from: "ip" in f && !("namespace" in f) ? (f as Endpoint) : toEndpoint(f), to: toEndpoint(t), port, protocol });
+        for (const f of from)
+            for (const t of to)
+                flows.push({
+                    kind: "required",
+                    why,
+                    from: "ip" in f && !("namespace" in f) ? (f as Endpoint) : toEndpoint(f),
+                    to: toEndpoint(t),
+                    port,
+                    protocol,
+                });
     };
     const never = (why: string, from: NetPod[] | Endpoint[], to: NetPod[] | Endpoint[], port: number) => {
         for (const f of from) for (const t of to) flows.push({ kind: "forbidden", why, from: toEndpoint(f), to: toEndpoint(t), port });
@@ -117,17 +151,31 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
     // Operators and the data layer to the API server; the API server to every webhook.
     const operators = world.pods.filter((p) => platformNs.has(p.namespace));
     need("operator to the API server", operators, [apiServer], apiPort);
-    const dataNeedsApi = world.pods.filter((p) => dataNamespaces.includes(p.namespace) && (p.labels["cnpg.io/cluster"] || p.labels["strimzi.io/cluster"]));
+    const dataNeedsApi = world.pods.filter(
+        (p) => dataNamespaces.includes(p.namespace) && (p.labels["cnpg.io/cluster"] || p.labels["strimzi.io/cluster"]),
+    );
     need("data service to the API server (instance manager, Kafka secrets, entity operator)", dataNeedsApi, [apiServer], apiPort);
-    for (const app of intent.apps.filter((a) => a.apiAccess)) need(`${app.name} calls the Kubernetes API`, appPods(world, app), [apiServer], apiPort);
+    for (const app of intent.apps.filter((a) => a.apiAccess))
+        need(`${app.name} calls the Kubernetes API`, appPods(world, app), [apiServer], apiPort);
     for (const s of chartPods.filter((c) => c.webhookPort)) {
-        for (const p of podsWhere(world, releaseNamespaces.get(s.chart), s.labels).slice(0, 1)) need(`API server to the ${s.chart} webhook`, [apiServer], [p], s.webhookPort!);
+        for (const p of podsWhere(world, releaseNamespaces.get(s.chart), s.labels).slice(0, 1))
+            need(`API server to the ${s.chart} webhook`, [apiServer], [p], s.webhookPort!);
     }
 
     // Ingress controller to each exposed app, and to ACME HTTP-01 solvers.
-    const nginx = first(podsWhere(world, releaseNamespaces.get("ingress-nginx"), { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }));
+    const nginx = first(
+        podsWhere(world, releaseNamespaces.get("ingress-nginx"), {
+            "app.kubernetes.io/name": "ingress-nginx",
+            "app.kubernetes.io/component": "controller",
+        }),
+    );
     for (const app of intent.apps.filter((a) => a.exposed)) need(`ingress controller to ${app.name}`, nginx, appPods(world, app), app.port);
-    need("ingress controller to the ACME HTTP-01 solver", nginx, world.pods.filter((p) => p.labels["acme.cert-manager.io/http01-solver"] === "true"), 8089);
+    need(
+        "ingress controller to the ACME HTTP-01 solver",
+        nginx,
+        world.pods.filter((p) => p.labels["acme.cert-manager.io/http01-solver"] === "true"),
+        8089,
+    );
 
     // Prometheus to each metrics port it scrapes (and nothing else of the apps and data services).
     const prometheus = first(podsWhere(world, releaseNamespaces.get("kube-prometheus-stack"), { "app.kubernetes.io/name": "prometheus" }));
@@ -138,7 +186,12 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
 
     // Sidecars to istiod.
     const istiod = first(podsWhere(world, releaseNamespaces.get("istiod"), { app: "istiod" }));
-    need("sidecar to istiod (xDS and certificates)", world.pods.filter((p) => p.labels["security.istio.io/tlsMode"] === "istio"), istiod, 15012);
+    need(
+        "sidecar to istiod (xDS and certificates)",
+        world.pods.filter((p) => p.labels["security.istio.io/tlsMode"] === "istio"),
+        istiod,
+        15012,
+    );
 
     // Apps to their callees, databases and Kafka; and not to anything else.
     const byName = new Map(intent.apps.map((a) => [a.name, a]));
@@ -146,31 +199,59 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
         for (const caller of intent.apps) {
             if (caller.name === callee.name) continue;
             const declared = callee.callers.includes(caller.name);
-            (declared ? need : never)(`${caller.name} ${declared ? "calls" : "is not a declared caller of"} ${callee.name}`, first(appPods(world, caller)), first(appPods(world, callee)), callee.port);
+            (declared ? need : never)(
+                `${caller.name} ${declared ? "calls" : "is not a declared caller of"} ${callee.name}`,
+                first(appPods(world, caller)),
+                first(appPods(world, callee)),
+                callee.port,
+            );
         }
     }
     for (const app of intent.apps) {
         const own = app.postgres ? databasePods(world, objects, app.name) : [];
         if (app.postgres) need(`${app.name} to its database`, first(appPods(world, app)), first(own), 5432);
         for (const other of intent.apps.filter((o) => o.postgres && o.name !== app.name)) {
-            never(`${app.name} is not a client of ${other.name}'s database`, first(appPods(world, app)), first(databasePods(world, objects, other.name)), 5432);
+            never(
+                `${app.name} is not a client of ${other.name}'s database`,
+                first(appPods(world, app)),
+                first(databasePods(world, objects, other.name)),
+                5432,
+            );
         }
         for (const owner of new Set(intent.apps.map((a) => a.kafkaOwner).filter((o): o is string => !!o))) {
             const kafka = kafkaOf(objects, owner);
             if (!kafka) continue;
             const client = app.kafkaOwner === owner;
-            (client ? need : never)(`${app.name} ${client ? "uses" : "is not a client of"} ${owner}'s Kafka`, first(appPods(world, app)), first(brokerPods(world, kafka)), clientPort(kafka));
-            if (!client) never(`${app.name} must not reach ${owner}'s Kafka replication port`, first(appPods(world, app)), first(brokerPods(world, kafka)), 9091);
+            (client ? need : never)(
+                `${app.name} ${client ? "uses" : "is not a client of"} ${owner}'s Kafka`,
+                first(appPods(world, app)),
+                first(brokerPods(world, kafka)),
+                clientPort(kafka),
+            );
+            if (!client)
+                never(
+                    `${app.name} must not reach ${owner}'s Kafka replication port`,
+                    first(appPods(world, app)),
+                    first(brokerPods(world, kafka)),
+                    9091,
+                );
         }
         if (!byName.get(app.name)) continue;
     }
     for (const s of objects.filter((o) => o.object.kind === "Cluster" && o.object.apiVersion.startsWith("postgresql.cnpg.io/"))) {
-        never("Prometheus must not reach a database's SQL port", prometheus, first(databasePods(world, objects, String(s.object.metadata.labels?.["app.kubernetes.io/name"]))), 5432);
+        never(
+            "Prometheus must not reach a database's SQL port",
+            prometheus,
+            first(databasePods(world, objects, String(s.object.metadata.labels?.["app.kubernetes.io/name"]))),
+            5432,
+        );
     }
 
     // Operators to their instances, and the instances among themselves.
     const cnpgOperator = first(podsWhere(world, releaseNamespaces.get("cloudnative-pg"), { "app.kubernetes.io/name": "cloudnative-pg" }));
-    const barmanPlugin = first(podsWhere(world, releaseNamespaces.get("plugin-barman-cloud"), { "app.kubernetes.io/name": "plugin-barman-cloud" }));
+    const barmanPlugin = first(
+        podsWhere(world, releaseNamespaces.get("plugin-barman-cloud"), { "app.kubernetes.io/name": "plugin-barman-cloud" }),
+    );
     need("CNPG operator to the Barman Cloud plugin", cnpgOperator, barmanPlugin, 9090);
     for (const s of objects.filter((o) => o.object.kind === "Cluster" && o.object.apiVersion.startsWith("postgresql.cnpg.io/"))) {
         const c = s.object;
@@ -184,10 +265,17 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
         need(`${c.metadata.name} isolation check (primary to replicas)`, primary, replicas, 8000);
         if (prometheus.length) need(`Prometheus scrapes ${c.metadata.name}`, prometheus, first(instances), 9187);
         if (intent.objectStorage && (((c.spec as Json).plugins as unknown[] | undefined) ?? []).length > 0) {
-            need(`${c.metadata.name} backups to object storage`, first(instances), [{ ip: intent.objectStorage.ip, description: "object storage" }], intent.objectStorage.port);
+            need(
+                `${c.metadata.name} backups to object storage`,
+                first(instances),
+                [{ ip: intent.objectStorage.ip, description: "object storage" }],
+                intent.objectStorage.port,
+            );
         }
     }
-    const strimziOperator = first(podsWhere(world, releaseNamespaces.get("strimzi-kafka-operator"), { "strimzi.io/kind": "cluster-operator" }));
+    const strimziOperator = first(
+        podsWhere(world, releaseNamespaces.get("strimzi-kafka-operator"), { "strimzi.io/kind": "cluster-operator" }),
+    );
     for (const s of objects.filter((o) => o.object.kind === "Kafka" && o.object.apiVersion.startsWith("kafka.strimzi.io/"))) {
         const k = s.object;
         const brokers = brokerPods(world, k);
@@ -205,8 +293,14 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
     // The amplifier namespace reaches nothing private; the data layer nothing arbitrary on the internet.
     for (const ns of intent.layers.amplifier ?? []) {
         for (const p of first(inNs(ns))) {
-            for (const ip of privateTargets) never("the amplifier must not reach private ranges", [p], [{ ip, description: "a private address" }], 443);
-            never("the amplifier must not reach in-cluster pods", [p], first(world.pods.filter((x) => appNamespaces.has(x.namespace) && x.namespace !== ns)), 8080);
+            for (const ip of privateTargets)
+                never("the amplifier must not reach private ranges", [p], [{ ip, description: "a private address" }], 443);
+            never(
+                "the amplifier must not reach in-cluster pods",
+                [p],
+                first(world.pods.filter((x) => appNamespaces.has(x.namespace) && x.namespace !== ns)),
+                8080,
+            );
         }
     }
     for (const ns of dataNamespaces) {
@@ -223,9 +317,17 @@ function toEndpoint(e: NetPod | Endpoint): Endpoint {
 
 export function judgeFlows(world: NetworkWorld, flows: Flow[]): FlowResult[] {
     return flows.map((flow) => {
-        const d = evaluateFlow({ policies: world.policies, namespaces: world.namespaces, from: flow.from, to: flow.to, port: flow.port, protocol: flow.protocol });
+        const d = evaluateFlow({
+            policies: world.policies,
+            namespaces: world.namespaces,
+            from: flow.from,
+            to: flow.to,
+            port: flow.port,
+            protocol: flow.protocol,
+        });
         const ok = flow.kind === "required" ? d.allowed : !d.allowed;
-        const side = (s: typeof d.egress, name: string) => `${name}: ${s.reason}${s.allowedBy.length ? ` (allowed by ${s.allowedBy.join(", ")})` : ""}${!s.allowed && s.selecting.length ? ` (selected by ${s.selecting.join(", ")})` : ""}`;
+        const side = (s: typeof d.egress, name: string) =>
+            `${name}: ${s.reason}${s.allowedBy.length ? ` (allowed by ${s.allowedBy.join(", ")})` : ""}${!s.allowed && s.selecting.length ? ` (selected by ${s.selecting.join(", ")})` : ""}`;
         return { flow, allowed: d.allowed, ok, detail: `${side(d.egress, "egress")}; ${side(d.ingress, "ingress")}` };
     });
 }

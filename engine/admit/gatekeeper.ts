@@ -74,7 +74,10 @@ export class GatekeeperEvaluator {
         private readonly gatekeeperNamespace = "gatekeeper-system",
     ) {
         for (const t of templates) {
-            const spec = t.spec as { crd: { spec: { names: { kind: string } } }; targets: { code?: { engine: string; source: CelCode }[] }[] };
+            const spec = t.spec as {
+                crd: { spec: { names: { kind: string } } };
+                targets: { code?: { engine: string; source: CelCode }[] }[];
+            };
             const code = spec.targets.flatMap((x) => x.code ?? []).find((c) => c.engine === "K8sNativeValidation");
             if (code) this.templates.set(spec.crd.spec.names.kind, code.source);
         }
@@ -96,20 +99,38 @@ export class GatekeeperEvaluator {
             if (!code || !matchesConstraint(spec.match ?? {}, request, namespaceLabels)) continue;
             const name = (constraint.metadata as { name: string }).name;
             for (const message of this.violations(code, constraint, request, namespaceLabels)) {
-                verdicts.push({ constraint: name, kind: String(constraint.kind), enforcementAction: spec.enforcementAction ?? "deny", message: `[${name}] ${message}` });
+                verdicts.push({
+                    constraint: name,
+                    kind: String(constraint.kind),
+                    enforcementAction: spec.enforcementAction ?? "deny",
+                    message: `[${name}] ${message}`,
+                });
             }
         }
         return verdicts;
     }
 
-    private violations(code: CelCode, constraint: Json, request: AdmissionRequest, namespaceLabels: (ns: string) => Record<string, string>): string[] {
+    private violations(
+        code: CelCode,
+        constraint: Json,
+        request: AdmissionRequest,
+        namespaceLabels: (ns: string) => Record<string, string>,
+    ): string[] {
         const params = (constraint.spec as { parameters?: Json }).parameters ?? null;
         const object = request.operation === "DELETE" ? null : request.object;
         const base = {
             object: toCel(object),
             oldObject: toCel(request.oldObject ?? null),
-            request: toCel({ operation: request.operation, kind: request.kind, namespace: request.namespace ?? "", name: request.name, userInfo: request.userInfo }),
-            namespaceObject: toCel(request.namespace ? { metadata: { name: request.namespace, labels: namespaceLabels(request.namespace) } } : null),
+            request: toCel({
+                operation: request.operation,
+                kind: request.kind,
+                namespace: request.namespace ?? "",
+                name: request.name,
+                userInfo: request.userInfo,
+            }),
+            namespaceObject: toCel(
+                request.namespace ? { metadata: { name: request.namespace, labels: namespaceLabels(request.namespace) } } : null,
+            ),
             params: toCel(constraint),
         };
         const variables = new Map<string, CelValue>([
@@ -126,7 +147,11 @@ export class GatekeeperEvaluator {
         for (const v of code.validations ?? []) {
             try {
                 if (this.cel.test(v.expression, { ...base, variables })) continue;
-                out.push(v.messageExpression ? String(this.cel.evaluate(v.messageExpression, { ...base, variables })) : (v.message ?? "validation failed"));
+                out.push(
+                    v.messageExpression
+                        ? String(this.cel.evaluate(v.messageExpression, { ...base, variables }))
+                        : (v.message ?? "validation failed"),
+                );
             } catch (err) {
                 out.push(`error: ${(err as Error).message}`);
             }

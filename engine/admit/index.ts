@@ -50,7 +50,9 @@ export interface AdmitReport {
 const systemNamespaces = ["kube-system", "kube-public", "kube-node-lease", "default"];
 
 export function programObjects(resources: SynthResource[]): Sourced[] {
-    return resources.filter(isKubernetesObject).map((r) => ({ object: r.inputs as unknown as KubeObject, origin: { kind: "program", urn: r.urn } }));
+    return resources
+        .filter(isKubernetesObject)
+        .map((r) => ({ object: r.inputs as unknown as KubeObject, origin: { kind: "program", urn: r.urn } }));
 }
 
 export function releasesOf(resources: SynthResource[]): Release[] {
@@ -65,7 +67,20 @@ export function releasesOf(resources: SynthResource[]): Release[] {
         }));
 }
 
-const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "PriorityClass", "StorageClass", "IngressClass", "ClusterIssuer", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
+const clusterScoped = new Set([
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "PriorityClass",
+    "StorageClass",
+    "IngressClass",
+    "ClusterIssuer",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+]);
 
 function chartObjects(rendered: ChartObject[], releases: Release[]): Sourced[] {
     return rendered.map(({ release, object }) => {
@@ -92,14 +107,18 @@ export function admitStack(input: AdmitInput): AdmitReport {
     const limitRanges = new Map<string, LimitRangeItem[]>();
     for (const { object } of objects.filter((s) => s.object.kind === "LimitRange")) {
         const ns = object.metadata.namespace!;
-        limitRanges.set(ns, [...(limitRanges.get(ns) ?? []), ...((((object.spec as Json).limits as LimitRangeItem[]) ?? []))]);
+        limitRanges.set(ns, [...(limitRanges.get(ns) ?? []), ...(((object.spec as Json).limits as LimitRangeItem[]) ?? [])]);
     }
     const kyvernoPolicies = program
         .map((s) => s.object)
-        .filter((o) => o.apiVersion.startsWith("policies.kyverno.io/") && (o.kind === "ValidatingPolicy" || o.kind === "ImageValidatingPolicy"))
+        .filter(
+            (o) => o.apiVersion.startsWith("policies.kyverno.io/") && (o.kind === "ValidatingPolicy" || o.kind === "ImageValidatingPolicy"),
+        )
         .map((o) => ({ name: o.metadata.name, kind: o.kind, spec: o.spec as Json }));
     const templates = program.map((s) => s.object).filter((o) => o.kind === "ConstraintTemplate") as unknown as Json[];
-    const constraints = program.map((s) => s.object).filter((o) => o.apiVersion.startsWith("constraints.gatekeeper.sh/")) as unknown as Json[];
+    const constraints = program
+        .map((s) => s.object)
+        .filter((o) => o.apiVersion.startsWith("constraints.gatekeeper.sh/")) as unknown as Json[];
     const istiod = releases.find((r) => r.chart.split("/").pop() === "istiod");
     const gatekeeperRelease = releases.find((r) => r.chart.split("/").pop() === "gatekeeper");
     const policies: ClusterPolicies = {
@@ -118,11 +137,19 @@ export function admitStack(input: AdmitInput): AdmitReport {
     const quota = quotaFit(admission.admitted, quotas);
 
     const releaseNamespaces = new Map(releases.map((r) => [r.chart.split("/").pop()!, r.namespace]));
-    const world = networkWorld(admission.admitted, [...objects, ...expansion.modelObjects], namespaces, releaseNamespaces, input.rendered !== undefined);
+    const world = networkWorld(
+        admission.admitted,
+        [...objects, ...expansion.modelObjects],
+        namespaces,
+        releaseNamespaces,
+        input.rendered !== undefined,
+    );
     const flows = judgeFlows(world, deriveFlows(world, [...objects, ...expansion.modelObjects], intent, releaseNamespaces));
 
     const pods = expansion.candidates.filter((c) => c.object.kind === "Pod");
-    const unevaluable = policies.gatekeeper.unevaluable().map((k) => `Gatekeeper constraint kind ${k} has no K8sNativeValidation (CEL) code: the twin cannot evaluate it`);
+    const unevaluable = policies.gatekeeper
+        .unevaluable()
+        .map((k) => `Gatekeeper constraint kind ${k} has no K8sNativeValidation (CEL) code: the twin cannot evaluate it`);
     const stale = [...expansion.stale, ...unevaluable];
     return {
         stack: input.stack,
@@ -138,6 +165,11 @@ export function admitStack(input: AdmitInput): AdmitReport {
         quota,
         flows,
         stale,
-        ok: admission.refusals.length === 0 && exec.refusals.length === 0 && quota.findings.length === 0 && flows.every((f) => f.ok) && stale.length === 0,
+        ok:
+            admission.refusals.length === 0 &&
+            exec.refusals.length === 0 &&
+            quota.findings.length === 0 &&
+            flows.every((f) => f.ok) &&
+            stale.length === 0,
     };
 }

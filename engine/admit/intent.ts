@@ -40,7 +40,10 @@ export function firstAddress(cidr: string): string {
 }
 
 export function stackIntent(stack: string, config: PlatformConfig): StackIntent {
-    const cluster = config.cluster as PlatformConfig["cluster"] & { kubernetesVersion?: string; apiServer?: { cidrs: string[]; ports: number[] } };
+    const cluster = config.cluster as PlatformConfig["cluster"] & {
+        kubernetesVersion?: string;
+        apiServer?: { cidrs: string[]; ports: number[] };
+    };
     const minor = Number(String(cluster.kubernetesVersion ?? "1.34").split(".")[1]);
     const apiServer = cluster.apiServer ?? { cidrs: ["10.0.0.0/8"], ports: [443, 6443] };
     const backup = config.backup as (PlatformConfig["backup"] & { endpointCidrs?: string[] }) | undefined;

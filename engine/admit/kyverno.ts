@@ -89,7 +89,8 @@ function requestJson(r: AdmissionRequest): Json {
 /** The object Kyverno hands CEL for CONNECT: PodExecOptions/PodAttachOptions with the namespace set. */
 function celObject(r: AdmissionRequest): KubeObject | null {
     if (r.operation === "CONNECT") {
-        const kind = r.subResource === "attach" ? "PodAttachOptions" : r.subResource === "portforward" ? "PodPortForwardOptions" : "PodExecOptions";
+        const kind =
+            r.subResource === "attach" ? "PodAttachOptions" : r.subResource === "portforward" ? "PodPortForwardOptions" : "PodExecOptions";
         return { ...r.object, apiVersion: "v1", kind, metadata: { name: "", namespace: r.namespace } };
     }
     return r.operation === "DELETE" ? null : r.object;

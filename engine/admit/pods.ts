@@ -95,7 +95,9 @@ export function expand(objects: Sourced[], releases: Release[]): Expansion {
     for (const [model, read] of Object.entries(modelsReadAt)) {
         const r = release(read.chart);
         if (r && !read.versions.includes(r.version)) {
-            out.stale.push(`the ${model} model was read for ${read.chart} ${read.versions.join("/")}, the stack installs ${r.version}: re-read upstream and update ${read.file}`);
+            out.stale.push(
+                `the ${model} model was read for ${read.chart} ${read.versions.join("/")}, the stack installs ${r.version}: re-read upstream and update ${read.file}`,
+            );
         }
     }
     const rollouts = release("argo-rollouts");
@@ -109,18 +111,39 @@ export function expand(objects: Sourced[], releases: Release[]): Expansion {
     const cnpg = release("cloudnative-pg");
     const barman = release("plugin-barman-cloud");
     if (cnpg) {
-        const install = cnpgInstallation(cnpg.namespace, cnpg.name, modelsReadAt.cnpg.appVersion?.[cnpg.version] ?? cnpg.version, barman ? (modelsReadAt.barman.appVersion?.[barman.version] ?? barman.version) : "");
-        const stores = new Map(objects.filter((s) => s.object.kind === "ObjectStore").map((s) => [`${s.object.metadata.namespace}/${s.object.metadata.name}`, s.object]));
-        for (const { object: cluster } of objects.filter((s) => s.object.kind === "Cluster" && s.object.apiVersion.startsWith("postgresql.cnpg.io/"))) {
-            const storesHere = new Map([...stores].filter(([k]) => k.startsWith(`${cluster.metadata.namespace}/`)).map(([k, v]) => [k.split("/")[1], v]));
+        const install = cnpgInstallation(
+            cnpg.namespace,
+            cnpg.name,
+            modelsReadAt.cnpg.appVersion?.[cnpg.version] ?? cnpg.version,
+            barman ? (modelsReadAt.barman.appVersion?.[barman.version] ?? barman.version) : "",
+        );
+        const stores = new Map(
+            objects
+                .filter((s) => s.object.kind === "ObjectStore")
+                .map((s) => [`${s.object.metadata.namespace}/${s.object.metadata.name}`, s.object]),
+        );
+        for (const { object: cluster } of objects.filter(
+            (s) => s.object.kind === "Cluster" && s.object.apiVersion.startsWith("postgresql.cnpg.io/"),
+        )) {
+            const storesHere = new Map(
+                [...stores].filter(([k]) => k.startsWith(`${cluster.metadata.namespace}/`)).map(([k, v]) => [k.split("/")[1], v]),
+            );
             const origin: Origin = { kind: "model", model: "cloudnative-pg", of: objectRef(cluster) };
-            for (const p of cnpgPods(cluster, storesHere, install)) out.candidates.push({ object: p.pod, origin, user: install.operator, maxPods: 1 });
+            for (const p of cnpgPods(cluster, storesHere, install))
+                out.candidates.push({ object: p.pod, origin, user: install.operator, maxPods: 1 });
         }
         for (const { object: b } of objects.filter((s) => s.object.kind === "ScheduledBackup")) {
             const clusterName = String(((b.spec as Json).cluster as Json | undefined)?.name ?? "");
             const action = backupExec(b, clusterName);
             if (action) {
-                out.exec.push({ namespace: action.namespace ?? "", pod: action.pod, subResource: "exec", user: install.operator, origin: { kind: "model", model: "cloudnative-pg", of: objectRef(b) }, what: `backup ${action.command.join(" ")}` });
+                out.exec.push({
+                    namespace: action.namespace ?? "",
+                    pod: action.pod,
+                    subResource: "exec",
+                    user: install.operator,
+                    origin: { kind: "model", model: "cloudnative-pg", of: objectRef(b) },
+                    what: `backup ${action.command.join(" ")}`,
+                });
             }
         }
     }
@@ -128,8 +151,17 @@ export function expand(objects: Sourced[], releases: Release[]): Expansion {
     const strimzi = release("strimzi-kafka-operator");
     if (strimzi) {
         const install = strimziInstallation(strimzi.namespace, strimzi.version, strimzi.values);
-        for (const { object: kafka } of objects.filter((s) => s.object.kind === "Kafka" && s.object.apiVersion.startsWith("kafka.strimzi.io/"))) {
-            const pools = objects.map((s) => s.object).filter((o) => o.kind === "KafkaNodePool" && o.metadata.namespace === kafka.metadata.namespace && o.metadata.labels?.["strimzi.io/cluster"] === kafka.metadata.name);
+        for (const { object: kafka } of objects.filter(
+            (s) => s.object.kind === "Kafka" && s.object.apiVersion.startsWith("kafka.strimzi.io/"),
+        )) {
+            const pools = objects
+                .map((s) => s.object)
+                .filter(
+                    (o) =>
+                        o.kind === "KafkaNodePool" &&
+                        o.metadata.namespace === kafka.metadata.namespace &&
+                        o.metadata.labels?.["strimzi.io/cluster"] === kafka.metadata.name,
+                );
             const origin: Origin = { kind: "model", model: "strimzi", of: objectRef(kafka) };
             const made = strimziObjects(kafka, pools, install);
             for (const pod of made.pods) out.candidates.push({ object: pod, origin, user: install.operator, maxPods: 1 });
@@ -161,7 +193,14 @@ export function expand(objects: Sourced[], releases: Release[]): Expansion {
 }
 
 /** A workload, the intermediate object its controller creates, and the pods; Rollouts through Argo Rollouts. */
-function expandWorkload(out: Expansion, object: KubeObject, origin: Origin, user: RequestUser, maxima: Map<string, number>, rollouts: Release | undefined): void {
+function expandWorkload(
+    out: Expansion,
+    object: KubeObject,
+    origin: Origin,
+    user: RequestUser,
+    maxima: Map<string, number>,
+    rollouts: Release | undefined,
+): void {
     out.candidates.push({ object, origin, user });
     const template = podTemplateOf(object)!;
     let from = object;
@@ -169,11 +208,28 @@ function expandWorkload(out: Expansion, object: KubeObject, origin: Origin, user
     if (object.kind === "Rollout") {
         const controller = rolloutsController(rollouts?.namespace ?? "argo-rollouts", rollouts?.name ?? "argo-rollouts");
         const canary = canaryReplicaSet(object);
-        out.candidates.push({ object: canary, origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) }, user: controller, createdFrom: object });
-        out.candidates.push({ object: podFromTemplate(template, object, "stable"), origin, user: podCreator.Rollout.pods, maxPods: max, createdFrom: object });
+        out.candidates.push({
+            object: canary,
+            origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) },
+            user: controller,
+            createdFrom: object,
+        });
+        out.candidates.push({
+            object: podFromTemplate(template, object, "stable"),
+            origin,
+            user: podCreator.Rollout.pods,
+            maxPods: max,
+            createdFrom: object,
+        });
         const canaryPods = Math.ceil((max * maxCanaryWeight(object)) / 100);
         if (canaryPods > 0) {
-            out.candidates.push({ object: podFromTemplate((canary.spec as Json).template as Json, canary, "pod"), origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) }, user: podCreator.Rollout.pods, maxPods: canaryPods, createdFrom: canary });
+            out.candidates.push({
+                object: podFromTemplate((canary.spec as Json).template as Json, canary, "pod"),
+                origin: { kind: "model", model: "argo-rollouts", of: objectRef(object) },
+                user: podCreator.Rollout.pods,
+                maxPods: canaryPods,
+                createdFrom: canary,
+            });
         }
         return;
     }
@@ -183,10 +239,19 @@ function expandWorkload(out: Expansion, object: KubeObject, origin: Origin, user
         const intermediate: KubeObject = {
             apiVersion: i.apiVersion,
             kind: i.kind,
-            metadata: { name: `${object.metadata.name}-1`, namespace: object.metadata.namespace, labels: (template.metadata as Json | undefined)?.labels as Record<string, string> },
-            spec: i.kind === "Job" ? structuredClone(((object.spec as Json).jobTemplate as Json).spec) : { replicas: 1, selector: (object.spec as Json).selector, template: structuredClone(template) },
+            metadata: {
+                name: `${object.metadata.name}-1`,
+                namespace: object.metadata.namespace,
+                labels: (template.metadata as Json | undefined)?.labels as Record<string, string>,
+            },
+            spec:
+                i.kind === "Job"
+                    ? structuredClone(((object.spec as Json).jobTemplate as Json).spec)
+                    : { replicas: 1, selector: (object.spec as Json).selector, template: structuredClone(template) },
         };
-        if (i.kind === "Job") intermediate.metadata.labels = ((((object.spec as Json).jobTemplate as Json).metadata as Json | undefined)?.labels as Record<string, string>) ?? {};
+        if (i.kind === "Job")
+            intermediate.metadata.labels =
+                ((((object.spec as Json).jobTemplate as Json).metadata as Json | undefined)?.labels as Record<string, string>) ?? {};
         out.candidates.push({ object: intermediate, origin, user: i.by, createdFrom: object });
         from = intermediate;
     }

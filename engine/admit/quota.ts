@@ -69,7 +69,8 @@ export function quotaFit(admitted: Admitted[], quotas: KubeObject[]): { findings
         for (const [resource, limit] of Object.entries(hard)) {
             if (!(resource in used)) continue;
             const needed = used[resource as keyof Amounts];
-            if (needed > quantity(limit) + 1e-9) findings.push({ namespace: ns, quota: q.metadata.name, resource, needed, hard: quantity(limit) });
+            if (needed > quantity(limit) + 1e-9)
+                findings.push({ namespace: ns, quota: q.metadata.name, resource, needed, hard: quantity(limit) });
         }
     }
     return { findings, usage: [...usage].map(([namespace, used]) => ({ namespace, used })) };

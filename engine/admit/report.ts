@@ -10,11 +10,15 @@ export function formatReport(report: AdmitReport, options: { verbose?: boolean }
     for (const r of report.refusals) lines.push(`refused ${formatRefusal(r)}`);
     for (const r of report.exec.refusals) lines.push(`refused ${formatRefusal(r)}`);
     for (const q of report.quota.findings) {
-        lines.push(`quota ${q.namespace}/ResourceQuota/${q.quota}: ${q.resource}: needs ${formatAmount(q.resource, q.needed)} at full scale, allows ${formatAmount(q.resource, q.hard)}`);
+        lines.push(
+            `quota ${q.namespace}/ResourceQuota/${q.quota}: ${q.resource}: needs ${formatAmount(q.resource, q.needed)} at full scale, allows ${formatAmount(q.resource, q.hard)}`,
+        );
     }
     for (const f of report.flows.filter((x) => !x.ok)) {
         const what = f.flow.kind === "required" ? "required flow blocked" : "forbidden flow open";
-        lines.push(`${what}: ${describeEndpoint(f.flow.from)} -> ${describeEndpoint(f.flow.to)}:${f.flow.port}/${f.flow.protocol ?? "TCP"} (${f.flow.why}): ${f.detail}`);
+        lines.push(
+            `${what}: ${describeEndpoint(f.flow.from)} -> ${describeEndpoint(f.flow.to)}:${f.flow.port}/${f.flow.protocol ?? "TCP"} (${f.flow.why}): ${f.detail}`,
+        );
     }
     if (options.verbose) for (const r of report.audits) lines.push(`audit ${formatRefusal(r)}`);
     lines.push(summaryLine(report));
@@ -39,5 +43,8 @@ export function summaryLine(report: AdmitReport): string {
 export function capacityLines(report: AdmitReport): string[] {
     return report.quota.usage
         .sort((a, b) => a.namespace.localeCompare(b.namespace))
-        .map((u) => `${u.namespace}: requests ${formatAmount("cpu", u.used["requests.cpu"])} CPU, ${formatAmount("memory", u.used["requests.memory"])}; limits ${formatAmount("cpu", u.used["limits.cpu"])} CPU, ${formatAmount("memory", u.used["limits.memory"])}; ${u.used.pods} pods`);
+        .map(
+            (u) =>
+                `${u.namespace}: requests ${formatAmount("cpu", u.used["requests.cpu"])} CPU, ${formatAmount("memory", u.used["requests.memory"])}; limits ${formatAmount("cpu", u.used["limits.cpu"])} CPU, ${formatAmount("memory", u.used["limits.memory"])}; ${u.used.pods} pods`,
+        );
 }

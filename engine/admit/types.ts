@@ -22,9 +22,7 @@ export interface KubeObject {
 
 /** Where an object (or a pod) comes from: the program, a chart the program installs, or an operator/controller model. */
 export type Origin =
-    | { kind: "program"; urn: string }
-    | { kind: "rendered chart"; release: string }
-    | { kind: "model"; model: string; of: string };
+    { kind: "program"; urn: string } | { kind: "rendered chart"; release: string } | { kind: "model"; model: string; of: string };
 
 export interface Sourced<T = KubeObject> {
     object: T;

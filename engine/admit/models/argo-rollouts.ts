@@ -19,7 +19,11 @@ export function canaryReplicaSet(rollout: KubeObject): KubeObject {
     return {
         apiVersion: "apps/v1",
         kind: "ReplicaSet",
-        metadata: { name: `${rollout.metadata.name}-canary`, namespace: rollout.metadata.namespace, labels: meta.labels as Record<string, string> },
+        metadata: {
+            name: `${rollout.metadata.name}-canary`,
+            namespace: rollout.metadata.namespace,
+            labels: meta.labels as Record<string, string>,
+        },
         spec: { replicas: 1, selector: spec.selector, template },
     };
 }

@@ -21,9 +21,12 @@ export function certManagerInstallation(namespace: string, version: string, valu
     const acmesolver = ((values.acmesolver as Json | undefined)?.image as Json | undefined) ?? {};
     const registry = (values.imageRegistry as string | undefined) ?? "quay.io";
     const ns = (values.imageNamespace as string | undefined) ?? "jetstack";
-    const repository = (acmesolver.repository as string | undefined) || `${registry}/${ns}/${(acmesolver.name as string | undefined) ?? "cert-manager-acmesolver"}`;
+    const repository =
+        (acmesolver.repository as string | undefined) ||
+        `${registry}/${ns}/${(acmesolver.name as string | undefined) ?? "cert-manager-acmesolver"}`;
     const args = ((values.extraArgs as string[] | undefined) ?? []).map(String);
-    const flag = (name: string, fallback: string) => args.find((a) => a.startsWith(`--acme-http01-solver-resource-${name}=`))?.split("=")[1] ?? fallback;
+    const flag = (name: string, fallback: string) =>
+        args.find((a) => a.startsWith(`--acme-http01-solver-resource-${name}=`))?.split("=")[1] ?? fallback;
     return {
         controller: serviceAccountUser(namespace, "cert-manager"),
         solverImage: `${repository}:${(acmesolver.tag as string | undefined) ?? version}`,
@@ -36,7 +39,7 @@ export function certManagerInstallation(namespace: string, version: string, valu
 
 /** The HTTP-01 solver of an ACME issuer for a host, if its solvers pick HTTP-01 for it. */
 export function http01Solver(issuer: KubeObject, host: string): Json | undefined {
-    const solvers = ((((issuer.spec as Json | undefined)?.acme as Json | undefined)?.solvers as Json[] | undefined) ?? []);
+    const solvers = (((issuer.spec as Json | undefined)?.acme as Json | undefined)?.solvers as Json[] | undefined) ?? [];
     const zones = (s: Json) => ((s.selector as Json | undefined)?.dnsZones as string[] | undefined) ?? [];
     const names = (s: Json) => ((s.selector as Json | undefined)?.dnsNames as string[] | undefined) ?? [];
     // The most specific selector wins: dnsNames, then the longest dnsZone, then a solver without selector.
@@ -52,14 +55,19 @@ export function http01Solver(issuer: KubeObject, host: string): Json | undefined
 /** The solver pod (with the issuer's podTemplate merged), its Service and its Ingress. */
 export function solverObjects(ingress: KubeObject, host: string, http01: Json, install: CertManagerInstallation): KubeObject[] {
     const namespace = ingress.metadata.namespace;
-    const identity = { "acme.cert-manager.io/http-domain": "1", "acme.cert-manager.io/http-token": "1", "acme.cert-manager.io/http01-solver": "true" };
+    const identity = {
+        "acme.cert-manager.io/http-domain": "1",
+        "acme.cert-manager.io/http-token": "1",
+        "acme.cert-manager.io/http01-solver": "true",
+    };
     const solver = (http01.ingress ?? {}) as Json;
     const template = (solver.podTemplate ?? {}) as Json;
     const tmeta = (template.metadata ?? {}) as Json;
     const tspec = (template.spec ?? {}) as Json;
     const name = `cm-acme-http-solver-${ingress.metadata.name}`;
     const resources = structuredClone(install.solverResources);
-    for (const kind of ["requests", "limits"] as const) Object.assign(resources[kind], ((tspec.resources as Json | undefined)?.[kind] as Record<string, string>) ?? {});
+    for (const kind of ["requests", "limits"] as const)
+        Object.assign(resources[kind], ((tspec.resources as Json | undefined)?.[kind] as Record<string, string>) ?? {});
     const pod: KubeObject = {
         apiVersion: "v1",
         kind: "Pod",
@@ -79,7 +87,10 @@ export function solverObjects(ingress: KubeObject, host: string, http01: Json, i
             restartPolicy: "OnFailure",
             nodeSelector: { "kubernetes.io/os": "linux", ...((tspec.nodeSelector as Json) ?? {}) },
             // A template's securityContext replaces the whole default pod security context.
-            securityContext: (tspec.securityContext as Json | undefined) ?? { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: (tspec.securityContext as Json | undefined) ?? {
+                runAsNonRoot: true,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
             ...(tspec.serviceAccountName ? { serviceAccountName: tspec.serviceAccountName } : {}),
             ...(tspec.priorityClassName ? { priorityClassName: tspec.priorityClassName } : {}),
             containers: [
@@ -98,15 +109,37 @@ export function solverObjects(ingress: KubeObject, host: string, http01: Json, i
         apiVersion: "v1",
         kind: "Service",
         metadata: { name, namespace, labels: identity, annotations: { "auth.istio.io/8089": "NONE" } },
-        spec: { type: (solver.serviceType as string | undefined) ?? "NodePort", selector: identity, ports: [{ name: "http", port: 8089, targetPort: 8089 }] },
+        spec: {
+            type: (solver.serviceType as string | undefined) ?? "NodePort",
+            selector: identity,
+            ports: [{ name: "http", port: 8089, targetPort: 8089 }],
+        },
     };
     const solverIngress: KubeObject = {
         apiVersion: "networking.k8s.io/v1",
         kind: "Ingress",
-        metadata: { name, namespace, labels: identity, annotations: { "nginx.ingress.kubernetes.io/whitelist-source-range": "0.0.0.0/0,::/0" } },
+        metadata: {
+            name,
+            namespace,
+            labels: identity,
+            annotations: { "nginx.ingress.kubernetes.io/whitelist-source-range": "0.0.0.0/0,::/0" },
+        },
         spec: {
             ...(solver.ingressClassName ? { ingressClassName: solver.ingressClassName } : {}),
-            rules: [{ host, http: { paths: [{ path: "/.well-known/acme-challenge/token", pathType: "Exact", backend: { service: { name, port: { number: 8089 } } } }] } }],
+            rules: [
+                {
+                    host,
+                    http: {
+                        paths: [
+                            {
+                                path: "/.well-known/acme-challenge/token",
+                                pathType: "Exact",
+                                backend: { service: { name, port: { number: 8089 } } },
+                            },
+                        ],
+                    },
+                },
+            ],
         },
     };
     return [pod, service, solverIngress];

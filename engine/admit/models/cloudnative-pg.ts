@@ -113,19 +113,43 @@ export function cnpgPods(cluster: KubeObject, objectStores: Map<string, KubeObje
     });
     pods.push({
         role: "initdb",
-        pod: podOf(`${name}-1-initdb`, { "cnpg.io/cluster": name, "cnpg.io/instanceName": `${name}-1`, "cnpg.io/jobRole": "initdb" }, { name: "initdb", image: (spec.imageName as string | undefined) ?? cnpgImages.postgres }, false, `${name}-1`),
+        pod: podOf(
+            `${name}-1-initdb`,
+            { "cnpg.io/cluster": name, "cnpg.io/instanceName": `${name}-1`, "cnpg.io/jobRole": "initdb" },
+            { name: "initdb", image: (spec.imageName as string | undefined) ?? cnpgImages.postgres },
+            false,
+            `${name}-1`,
+        ),
     });
     for (let i = 1; i <= instances; i++) {
         const podName = `${name}-${i}`;
         const role = i === 1 ? "primary" : "replica";
         pods.push({
             role: "instance",
-            pod: podOf(podName, { "cnpg.io/cluster": name, "cnpg.io/instanceName": podName, "cnpg.io/podRole": "instance", role, "cnpg.io/instanceRole": role }, postgres(podName), plugin !== undefined, podName),
+            pod: podOf(
+                podName,
+                {
+                    "cnpg.io/cluster": name,
+                    "cnpg.io/instanceName": podName,
+                    "cnpg.io/podRole": "instance",
+                    role,
+                    "cnpg.io/instanceRole": role,
+                },
+                postgres(podName),
+                plugin !== undefined,
+                podName,
+            ),
         });
         if (i > 1) {
             pods.push({
                 role: "join",
-                pod: podOf(`${podName}-join`, { "cnpg.io/cluster": name, "cnpg.io/instanceName": podName, "cnpg.io/jobRole": "join" }, { name: "join", image: (spec.imageName as string | undefined) ?? cnpgImages.postgres }, false, podName),
+                pod: podOf(
+                    `${podName}-join`,
+                    { "cnpg.io/cluster": name, "cnpg.io/instanceName": podName, "cnpg.io/jobRole": "join" },
+                    { name: "join", image: (spec.imageName as string | undefined) ?? cnpgImages.postgres },
+                    false,
+                    podName,
+                ),
             });
         }
     }
@@ -136,7 +160,10 @@ export function cnpgPods(cluster: KubeObject, objectStores: Map<string, KubeObje
  * Backups with `method: plugin` (or barmanObjectStore) start by the operator exec-ing
  * `/controller/manager backup <name>` in the target instance's `postgres` container.
  */
-export function backupExec(backup: KubeObject, clusterName: string): { pod: string; namespace?: string; container: string; command: string[] } | undefined {
+export function backupExec(
+    backup: KubeObject,
+    clusterName: string,
+): { pod: string; namespace?: string; container: string; command: string[] } | undefined {
     const method = String((backup.spec as Json | undefined)?.method ?? "barmanObjectStore");
     if (method !== "plugin" && method !== "barmanObjectStore") return undefined;
     return {

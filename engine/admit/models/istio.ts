@@ -36,7 +36,10 @@ export function meshInjection(istiodValues: Json, chartVersion: string, kubernet
         proxyResources: proxy.resources as Json | undefined,
         seccompProfile: proxy.seccompProfile as Json | undefined,
         cni: ((istiodValues.cni ?? (istiodValues.pilot as Json | undefined)?.cni) as Json | undefined)?.enabled === true,
-        gatewaySecurityContext: gateways.securityContext && Object.keys(gateways.securityContext as Json).length > 0 ? (gateways.securityContext as Json) : undefined,
+        gatewaySecurityContext:
+            gateways.securityContext && Object.keys(gateways.securityContext as Json).length > 0
+                ? (gateways.securityContext as Json)
+                : undefined,
         nativeSidecars: kubernetesMinor >= 33,
     };
 }
@@ -63,7 +66,10 @@ const proxyVolumes = (gateway: boolean): Json[] => [
     { name: "istio-envoy", emptyDir: { medium: "Memory" } },
     { name: "istio-data", emptyDir: {} },
     { name: "istio-podinfo", downwardAPI: { items: [] } },
-    { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
+    {
+        name: "istio-token",
+        projected: { sources: [{ serviceAccountToken: { audience: "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] },
+    },
     { name: "istiod-ca-cert", configMap: { name: "istio-ca-root-cert" } },
     ...(gateway ? [] : [{ name: "istio-ca-crl", configMap: { name: "istio-ca-crl", optional: true } }]),
 ];

@@ -42,7 +42,13 @@ const replacements = {
 } as const;
 
 interface MatchConstraints {
-    resourceRules?: { apiGroups?: string[]; apiVersions?: string[]; operations?: string[]; resources?: string[]; resourceNames?: string[] }[];
+    resourceRules?: {
+        apiGroups?: string[];
+        apiVersions?: string[];
+        operations?: string[];
+        resources?: string[];
+        resourceNames?: string[];
+    }[];
     excludeResourceRules?: unknown[];
     namespaceSelector?: LabelSelector;
     objectSelector?: LabelSelector;
@@ -94,7 +100,8 @@ export function autogenVariants(spec: Json): Json[] {
         if (targets.length === 0) continue;
         const byGroup = new Map<string, string[]>();
         for (const t of targets) byGroup.set(`${t.group}/${t.version}`, [...(byGroup.get(`${t.group}/${t.version}`) ?? []), t.resource]);
-        const { matchConstraints: _m, ...rest } = spec;
+        const rest = { ...spec };
+        delete rest.matchConstraints;
         const rewritten = JSON.parse(rewrite(JSON.stringify(rest), replacement)) as Json;
         variants.push({
             ...rewritten,
@@ -128,7 +135,11 @@ export function imagesByCategory(request: AdmissionRequest): Record<string, stri
     for (const k of path) spec = spec && typeof spec === "object" ? (spec as Json)[k] : undefined;
     const s = (spec ?? {}) as Json;
     const images = (k: string) => (Array.isArray(s[k]) ? (s[k] as { image?: string }[]).map((c) => String(c.image ?? "")) : []);
-    return { containers: images("containers"), initContainers: images("initContainers"), ephemeralContainers: images("ephemeralContainers") };
+    return {
+        containers: images("containers"),
+        initContainers: images("initContainers"),
+        ephemeralContainers: images("ephemeralContainers"),
+    };
 }
 
 /** gobwas/glob without separators, as matchImageReferences compiles it: `*` matches anything, `/` and `:` included. */

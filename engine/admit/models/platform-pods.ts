@@ -25,7 +25,11 @@ export const chartPods: StandIn[] = [
     {
         chart: "ingress-nginx",
         name: "ingress-nginx-controller",
-        labels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": "ingress-nginx", "app.kubernetes.io/component": "controller" },
+        labels: {
+            "app.kubernetes.io/name": "ingress-nginx",
+            "app.kubernetes.io/instance": "ingress-nginx",
+            "app.kubernetes.io/component": "controller",
+        },
         ports: [
             { name: "http", containerPort: 80 },
             { name: "https", containerPort: 443 },
@@ -48,7 +52,11 @@ export const chartPods: StandIn[] = [
     {
         chart: "kube-prometheus-stack",
         name: "prometheus-kube-prometheus-stack-prometheus-0",
-        labels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus", prometheus: "kube-prometheus-stack-prometheus" },
+        labels: {
+            "app.kubernetes.io/name": "prometheus",
+            "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
+            prometheus: "kube-prometheus-stack-prometheus",
+        },
         ports: [{ name: "http-web", containerPort: 9090 }],
     },
     {
@@ -76,7 +84,11 @@ export const chartPods: StandIn[] = [
     {
         chart: "kyverno",
         name: "kyverno-admission-controller",
-        labels: { "app.kubernetes.io/component": "admission-controller", "app.kubernetes.io/instance": "kyverno", "app.kubernetes.io/name": "kyverno-admission-controller" },
+        labels: {
+            "app.kubernetes.io/component": "admission-controller",
+            "app.kubernetes.io/instance": "kyverno",
+            "app.kubernetes.io/name": "kyverno-admission-controller",
+        },
         ports: [{ name: "https", containerPort: 9443 }],
         webhookPort: 9443,
     },
@@ -90,14 +102,22 @@ export const chartPods: StandIn[] = [
     {
         chart: "cert-manager",
         name: "cert-manager-webhook",
-        labels: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "webhook" },
+        labels: {
+            "app.kubernetes.io/name": "webhook",
+            "app.kubernetes.io/instance": "cert-manager",
+            "app.kubernetes.io/component": "webhook",
+        },
         ports: [{ name: "https", containerPort: 10250 }],
         webhookPort: 10250,
     },
     {
         chart: "cert-manager",
         name: "cert-manager",
-        labels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "controller" },
+        labels: {
+            "app.kubernetes.io/name": "cert-manager",
+            "app.kubernetes.io/instance": "cert-manager",
+            "app.kubernetes.io/component": "controller",
+        },
         ports: [{ name: "http-metrics", containerPort: 9402 }],
     },
     {

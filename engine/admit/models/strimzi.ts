@@ -28,7 +28,12 @@ export function strimziInstallation(namespace: string, version: string, values: 
 }
 
 /** RestrictedPodSecurityProvider's context when no template sets one (no readOnlyRootFilesystem). */
-const restrictedDefault = { allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, capabilities: { drop: ["ALL"] } };
+const restrictedDefault = {
+    allowPrivilegeEscalation: false,
+    runAsNonRoot: true,
+    seccompProfile: { type: "RuntimeDefault" },
+    capabilities: { drop: ["ALL"] },
+};
 
 const securityOf = (template: Json | undefined, container: string): Json =>
     ((template?.[container] as Json | undefined)?.securityContext as Json | undefined) ?? restrictedDefault;
@@ -41,10 +46,15 @@ function poolTemplate(kafka: KubeObject, pool: KubeObject): Json {
 }
 
 const persistent = (storage: Json | undefined) =>
-    storage?.type === "persistent-claim" || (storage?.type === "jbod" && ((storage.volumes as Json[] | undefined) ?? []).some((v) => v.type === "persistent-claim"));
+    storage?.type === "persistent-claim" ||
+    (storage?.type === "jbod" && ((storage.volumes as Json[] | undefined) ?? []).some((v) => v.type === "persistent-claim"));
 
 /** Broker and controller pods `<cluster>-<pool>-<id>`, and the entity operator Deployment. */
-export function strimziObjects(kafka: KubeObject, pools: KubeObject[], install: StrimziInstallation): { pods: KubeObject[]; deployments: KubeObject[]; networkPolicies: KubeObject[] } {
+export function strimziObjects(
+    kafka: KubeObject,
+    pools: KubeObject[],
+    install: StrimziInstallation,
+): { pods: KubeObject[]; deployments: KubeObject[]; networkPolicies: KubeObject[] } {
     const cluster = kafka.metadata.name;
     const namespace = kafka.metadata.namespace;
     const kspec = (kafka.spec as Json).kafka as Json;
@@ -52,7 +62,11 @@ export function strimziObjects(kafka: KubeObject, pools: KubeObject[], install: 
     const rack = kspec.rack !== undefined;
     const kafkaImage = `quay.io/strimzi/kafka:${install.version}-kafka-${version}`;
     const operatorImage = `quay.io/strimzi/operator:${install.version}`;
-    const crLabels = Object.fromEntries(Object.entries(kafka.metadata.labels ?? {}).filter(([k]) => !k.startsWith("app.kubernetes.io/") || k === "app.kubernetes.io/part-of"));
+    const crLabels = Object.fromEntries(
+        Object.entries(kafka.metadata.labels ?? {}).filter(
+            ([k]) => !k.startsWith("app.kubernetes.io/") || k === "app.kubernetes.io/part-of",
+        ),
+    );
     const pods: KubeObject[] = [];
     let nodeId = 0;
     for (const pool of pools) {
@@ -61,15 +75,24 @@ export function strimziObjects(kafka: KubeObject, pools: KubeObject[], install: 
         const broker = roles.includes("broker");
         const template = poolTemplate(kafka, pool);
         const podTemplate = (template.pod as Json | undefined) ?? {};
-        const podSecurity = (podTemplate.securityContext as Json | undefined) ?? (persistent(spec.storage as Json) ? { fsGroup: 0 } : undefined);
-        const poolLabels = Object.fromEntries(Object.entries(pool.metadata.labels ?? {}).filter(([k]) => !k.startsWith("app.kubernetes.io/") || k === "app.kubernetes.io/part-of"));
+        const podSecurity =
+            (podTemplate.securityContext as Json | undefined) ?? (persistent(spec.storage as Json) ? { fsGroup: 0 } : undefined);
+        const poolLabels = Object.fromEntries(
+            Object.entries(pool.metadata.labels ?? {}).filter(
+                ([k]) => !k.startsWith("app.kubernetes.io/") || k === "app.kubernetes.io/part-of",
+            ),
+        );
         const ports = [
             { name: "tcp-kafkaagent", containerPort: 8443, protocol: "TCP" },
             ...(roles.includes("controller") ? [{ name: "tcp-ctrlplane", containerPort: 9090, protocol: "TCP" }] : []),
             ...(broker
                 ? [
                       { name: "tcp-replication", containerPort: 9091, protocol: "TCP" },
-                      ...((kspec.listeners as Json[] | undefined) ?? []).map((l) => ({ name: `tcp-${String(l.name)}`, containerPort: Number(l.port), protocol: "TCP" })),
+                      ...((kspec.listeners as Json[] | undefined) ?? []).map((l) => ({
+                          name: `tcp-${String(l.name)}`,
+                          containerPort: Number(l.port),
+                          protocol: "TCP",
+                      })),
                   ]
                 : []),
             ...(kspec.metricsConfig ? [{ name: "tcp-prometheus", containerPort: 9404, protocol: "TCP" }] : []),
@@ -104,9 +127,26 @@ export function strimziObjects(kafka: KubeObject, pools: KubeObject[], install: 
                     serviceAccountName: `${cluster}-kafka`,
                     ...(podSecurity ? { securityContext: podSecurity } : {}),
                     ...(broker && rack
-                        ? { initContainers: [{ name: "kafka-init", image: operatorImage, resources: spec.resources ?? undefined, securityContext: securityOf(template, "initContainer") }] }
+                        ? {
+                              initContainers: [
+                                  {
+                                      name: "kafka-init",
+                                      image: operatorImage,
+                                      resources: spec.resources ?? undefined,
+                                      securityContext: securityOf(template, "initContainer"),
+                                  },
+                              ],
+                          }
                         : {}),
-                    containers: [{ name: "kafka", image: kafkaImage, ports, resources: spec.resources ?? undefined, securityContext: securityOf(template, "kafkaContainer") }],
+                    containers: [
+                        {
+                            name: "kafka",
+                            image: kafkaImage,
+                            ports,
+                            resources: spec.resources ?? undefined,
+                            securityContext: securityOf(template, "kafkaContainer"),
+                        },
+                    ],
                     volumes: [
                         { name: "data-0", persistentVolumeClaim: { claimName: `data-0-${name}` } },
                         { name: "kube-api-access", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } },
@@ -125,9 +165,24 @@ export function strimziObjects(kafka: KubeObject, pools: KubeObject[], install: 
         const template = (eo.template as Json | undefined) ?? {};
         const container = (name: string, role: "topicOperator" | "userOperator", port: number) => {
             const r = (eo[role] as Json | undefined)?.resources;
-            return { name, image: operatorImage, ports: [{ containerPort: port, name: `healthcheck-${role === "topicOperator" ? "to" : "uo"}`, protocol: "TCP" }], ...(r ? { resources: r } : {}), securityContext: securityOf(template, `${role}Container`) };
+            return {
+                name,
+                image: operatorImage,
+                ports: [{ containerPort: port, name: `healthcheck-${role === "topicOperator" ? "to" : "uo"}`, protocol: "TCP" }],
+                ...(r ? { resources: r } : {}),
+                securityContext: securityOf(template, `${role}Container`),
+            };
         };
-        const labels = { ...crLabels, "strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka", "strimzi.io/name": `${cluster}-entity-operator`, "strimzi.io/component-type": "entity-operator", "app.kubernetes.io/name": "entity-operator", "app.kubernetes.io/instance": cluster, "app.kubernetes.io/managed-by": "strimzi-cluster-operator" };
+        const labels = {
+            ...crLabels,
+            "strimzi.io/cluster": cluster,
+            "strimzi.io/kind": "Kafka",
+            "strimzi.io/name": `${cluster}-entity-operator`,
+            "strimzi.io/component-type": "entity-operator",
+            "app.kubernetes.io/name": "entity-operator",
+            "app.kubernetes.io/instance": cluster,
+            "app.kubernetes.io/managed-by": "strimzi-cluster-operator",
+        };
         const podSecurity = ((template.pod as Json | undefined)?.securityContext as Json | undefined) ?? undefined;
         deployments.push({
             apiVersion: "apps/v1",
@@ -135,7 +190,13 @@ export function strimziObjects(kafka: KubeObject, pools: KubeObject[], install: 
             metadata: { name: `${cluster}-entity-operator`, namespace, labels },
             spec: {
                 replicas: 1,
-                selector: { matchLabels: { "strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka", "strimzi.io/name": `${cluster}-entity-operator` } },
+                selector: {
+                    matchLabels: {
+                        "strimzi.io/cluster": cluster,
+                        "strimzi.io/kind": "Kafka",
+                        "strimzi.io/name": `${cluster}-entity-operator`,
+                    },
+                },
                 template: {
                     metadata: { labels },
                     spec: {
@@ -181,7 +242,11 @@ function generatedPolicies(kafka: KubeObject): KubeObject[] {
                 podSelector: { matchLabels: kafkaPods },
                 ingress: [
                     rule(9090, [{ podSelector: { matchLabels: kafkaPods } }, operator]),
-                    rule(9091, [operator, { podSelector: { matchLabels: kafkaPods } }, { podSelector: { matchLabels: { "strimzi.io/name": `${cluster}-entity-operator` } } }]),
+                    rule(9091, [
+                        operator,
+                        { podSelector: { matchLabels: kafkaPods } },
+                        { podSelector: { matchLabels: { "strimzi.io/name": `${cluster}-entity-operator` } } },
+                    ]),
                     rule(8443, [operator]),
                     ...listenerRules,
                 ],
