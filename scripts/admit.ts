@@ -23,7 +23,12 @@ main({
     details: ["exit codes: 0 everything admitted and every flow right, 1 a refusal or flow failure, 2 usage mistake"],
     async run({ stack, from, rendered, verbose }) {
         const resources = await stackResources(stack!, from);
-        const report = admitStack({ stack: stack!, resources, config: stackConfig(stack!), rendered: rendered ? readRenderedFor(rendered) : undefined });
+        const report = admitStack({
+            stack: stack!,
+            resources,
+            config: stackConfig(stack!),
+            rendered: rendered ? readRenderedFor(rendered) : undefined,
+        });
         for (const line of formatReport(report, { verbose })) process.stdout.write(`${line}\n`);
         return report.ok ? 0 : 1;
     },

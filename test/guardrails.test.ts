@@ -50,7 +50,11 @@ describe("guardrails", () => {
                     // the ACME solver: scrapes, replication and operator access belong to each app or
                     // data service's own policy, port by port.
                     const meshed = (ns.mesh ?? (ns.layer === "core" || ns.layer === "security" ? "sidecar" : "none")) !== "none";
-                    const expected = ["default-deny", "allow-dns", ...(ns.layer === "amplifier" ? ["allow-https-egress"] : meshed ? ["allow-mesh-control-plane"] : [])];
+                    const expected = [
+                        "default-deny",
+                        "allow-dns",
+                        ...(ns.layer === "amplifier" ? ["allow-https-egress"] : meshed ? ["allow-mesh-control-plane"] : []),
+                    ];
                     const acme = policies.has("allow-acme-http01-solver") ? ["allow-acme-http01-solver"] : [];
                     assert.deepEqual([...policies.keys()].sort(), [...expected, ...acme].sort(), name);
                 }
@@ -121,7 +125,8 @@ describe("guardrails", () => {
             it("scopes no rule by a label a pod could set, and asks an SBOM only of the platform's own images", async () => {
                 const run = await stackRun(stack);
                 const policies = ofKind(run, "policies.kyverno.io/v1", "ValidatingPolicy");
-                for (const p of policies) assert.equal(get(p, "spec.matchConstraints.objectSelector"), undefined, String(get(p, "metadata.name")));
+                for (const p of policies)
+                    assert.equal(get(p, "spec.matchConstraints.objectSelector"), undefined, String(get(p, "metadata.name")));
                 const sbom = policies.find((p) => get(p, "metadata.name") === "require-sbom-annotation")!;
                 const [validation] = get(sbom, "spec.validations") as { expression: string }[];
                 for (const registry of config.guardrails.signedRegistries ?? config.guardrails.allowedRegistries) {
@@ -167,7 +172,12 @@ describe("guardrails", () => {
                 const operators = ["ghcr.io/cloudnative-pg/", "quay.io/strimzi/", `docker.io/istio/proxyv2:${istioVersion}`];
                 const solver = (get(repos, "spec.parameters.repos") as string[]).filter((r) => r.includes("cert-manager-acmesolver"));
                 assert.deepEqual(get(repos, "spec.parameters.repos"), [...config.guardrails.allowedRegistries, ...operators, ...solver]);
-                assert.deepEqual(solver, acmeHttp01Issuers.has(publicIssuer[config.environment]) ? [`quay.io/jetstack/cert-manager-acmesolver:${certManagerChart.version}`] : []);
+                assert.deepEqual(
+                    solver,
+                    acmeHttp01Issuers.has(publicIssuer[config.environment])
+                        ? [`quay.io/jetstack/cert-manager-acmesolver:${certManagerChart.version}`]
+                        : [],
+                );
                 for (const c of [labels, repos]) {
                     assert.equal(get(c, "spec.enforcementAction"), mode === "Enforce" ? "deny" : "dryrun");
                     assert.deepEqual(get(c, "spec.match.excludedNamespaces"), config.guardrails.excludedNamespaces);
