@@ -1,3 +1,5 @@
+// One judge of what looks like a credential: the gate's (container env) and this (stack files).
+import { secretLiteralKind } from "../../policy-pack/policies/secret-literals";
 import type { AppConfig } from "./apps";
 import type { CrossCheckInput, Issue } from "./rules";
 import { platformEnv, reservedSecretNames } from "./secrets";
@@ -13,9 +15,11 @@ export function checkAppSecrets(app: AppConfig, i: number, cfg: Partial<CrossChe
     if (app.kafka) for (const n of platformEnv.kafka) platformSet.set(n, "the platform for the app's Kafka");
 
     // LOG_LEVEL stays overridable by a literal, as before; the data connections are not.
-    for (const name of Object.keys(app.env ?? {})) {
+    for (const [name, value] of Object.entries(app.env ?? {})) {
         const by = platformSet.get(name);
         if (by && name !== "LOG_LEVEL") issue(["apps", i, "env", name], `'${name}' is set by ${by}; choose another name`);
+        const kind = secretLiteralKind(value);
+        if (kind) issue(["apps", i, "env", name], `looks like ${kind}: read it from a secret store (apps[].secrets), never a literal`);
     }
 
     const stores = cfg.secretStores ?? {};
