@@ -10,6 +10,7 @@ import { MeshSecurity } from "./guardrails/mesh-security";
 import { MonitoringRbac } from "./guardrails/monitoring-rbac";
 import { NetworkBaseline } from "./guardrails/network-baseline";
 import { allReleases, installPlatform, InstalledPlatform } from "./platform/install";
+import { SecretStores } from "./platform/secret-stores";
 import { releaseVersions } from "./platform/versions";
 import { Apps } from "./workloads/apps";
 import type { PlatformServices } from "./workloads/microservice";
@@ -68,13 +69,25 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
 
     admissionAndMeshPolicies(config, namespaces, platform, opts);
     new MonitoringRbac("monitoring-rbac", opts);
+    const stores = platform.externalSecrets
+        ? new SecretStores(
+              "secret-stores",
+              {
+                  environment: config.environment,
+                  stores: config.secretStores,
+                  apps: config.apps,
+                  operator: platform.externalSecrets.release,
+              },
+              opts,
+          )
+        : undefined;
 
     const apps = new Apps(
         "apps",
         {
             config,
             namespaces,
-            platform: platformServices(config, platform, issuers),
+            platform: platformServices(config, platform, issuers, stores),
             operators: {
                 cloudnativePg: platform.cloudnativePg ? [platform.cloudnativePg.operator, platform.cloudnativePg.barmanCloud] : undefined,
                 strimzi: platform.strimzi?.release,
@@ -117,7 +130,12 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
 }
 
 /** What apps get from the installed platform. */
-function platformServices(config: PlatformConfig, platform: InstalledPlatform, issuers: CertificateIssuers | undefined): PlatformServices {
+function platformServices(
+    config: PlatformConfig,
+    platform: InstalledPlatform,
+    issuers: CertificateIssuers | undefined,
+    stores: SecretStores | undefined,
+): PlatformServices {
     return {
         monitoring: platform.prometheus?.monitoring,
         rollouts: platform.argoRollouts?.release,
@@ -138,6 +156,15 @@ function platformServices(config: PlatformConfig, platform: InstalledPlatform, i
         gitops: platform.argocd
             ? { crds: platform.argocd.release, namespace: platform.argocd.namespace, project: platform.argocd.project }
             : undefined,
+        secrets:
+            platform.externalSecrets && stores
+                ? {
+                      operator: platform.externalSecrets.release,
+                      stores: Object.fromEntries(
+                          Object.entries(stores.names).map(([store, name]) => [store, { name, resource: stores.resources[store] }]),
+                      ),
+                  }
+                : undefined,
     };
 }
 

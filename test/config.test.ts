@@ -5,7 +5,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../components/config";
 import { runStackYaml } from "../engine/synth/run-program";
-import { cliConfigForStack, cliConfigFromYaml, listStacks, repoRoot } from "../engine/synth/stack-files";
+import { cliConfigForStack, cliConfigFromYaml, escConfigKeys, listStacks, readProject, repoRoot } from "../engine/synth/stack-files";
 
 const fixtures = path.join(repoRoot, "test", "fixtures", "config");
 const read = (rel: string) => fs.readFileSync(path.join(fixtures, rel), "utf8");
@@ -82,6 +82,46 @@ describe("stack config validation", () => {
         const result = parseYaml(text);
         assert.ok(result.ok, result.ok ? "" : result.problems.join("\n"));
         assert.equal(await pulumi.isSecret(result.config.secrets.kubeconfig!), true);
+    });
+});
+
+describe("stack secrets from Pulumi ESC", () => {
+    const escKeys = ["platform:kubeconfig", "platform:cloudflareApiToken", "platform:backupAccessKeyId", "platform:backupSecretAccessKey"];
+
+    it("takes production's secrets from its imported environment, offline as secret placeholders", async () => {
+        const text = fs.readFileSync(path.join(repoRoot, "stacks", "Pulumi.production.yaml"), "utf8");
+        assert.doesNotMatch(text, /secure:/, "nothing secret in the stack file");
+        assert.deepEqual(escConfigKeys("platform/production", { file: "x", line: 0, column: 0 }).sort(), [...escKeys].sort());
+        const cli = cliConfigForStack("production");
+        for (const key of escKeys) {
+            assert.ok(cli.secretKeys.includes(key), `${key} is secret`);
+            assert.match(cli.values[key], /^\[secure placeholder for /);
+        }
+        const result = parseStackConfig({ ...cli, source: "stacks/Pulumi.production.yaml" });
+        assert.ok(result.ok, result.ok ? "" : result.problems.join("\n"));
+        assert.equal(await pulumi.isSecret(result.config.secrets.kubeconfig!), true);
+    });
+
+    it("keeps the other way working: staging's secure: values in the stack file", () => {
+        const cli = cliConfigForStack("staging");
+        assert.ok(cli.secretKeys.includes("platform:cloudflareApiToken"));
+        assert.equal(cli.values["platform:kubeconfig"], undefined);
+    });
+
+    it("refuses an imported environment without a committed definition, naming the file, line and column", () => {
+        const text = `environment:\n  - platform/nowhere\n${minimal}`;
+        assert.throws(
+            () => cliConfigFromYaml(text, readProject(), "stacks/Pulumi.fixture.yaml"),
+            /^YamlFileError: stacks\/Pulumi\.fixture\.yaml:2:5: imports ESC environment 'platform\/nowhere', but esc\/platform\/nowhere\.yaml does not exist/,
+        );
+    });
+
+    it("refuses a secret set both in the stack file and by the environment", () => {
+        const text = `environment: [platform/production]\n${minimal}  platform:kubeconfig: { secure: AAAB }\n`;
+        assert.throws(
+            () => cliConfigFromYaml(text, readProject(), "stacks/Pulumi.fixture.yaml"),
+            /platform:kubeconfig is also provided by ESC environment 'platform\/production': set it in one place/,
+        );
     });
 });
 

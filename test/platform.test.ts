@@ -4,6 +4,7 @@ import * as path from "path";
 import { argoRolloutsChart } from "../components/platform/argo-rollouts";
 import { argocdChart } from "../components/platform/argocd";
 import { certManagerChart } from "../components/platform/cert-manager";
+import { externalSecretsChart } from "../components/platform/external-secrets";
 import { barmanCloudChart, cloudnativePgChart } from "../components/platform/cloudnative-pg";
 import { gatekeeperChart } from "../components/platform/gatekeeper";
 import { ingressNginxChart } from "../components/platform/ingress-nginx";
@@ -33,6 +34,7 @@ const pins: ChartPin[] = [
     cloudnativePgChart,
     barmanCloudChart,
     strimziChart,
+    externalSecretsChart,
 ];
 
 const releases = (run: ProgramRun) => ofType(run, "kubernetes:helm.sh/v3:Release");
@@ -83,6 +85,7 @@ const expectedGraph: Record<string, string[]> = {
     "cloudnative-pg": ["kube-prometheus-stack"],
     "plugin-barman-cloud": ["cert-manager"],
     strimzi: [],
+    "external-secrets": ["kube-prometheus-stack"],
 };
 
 describe("platform releases", () => {
@@ -105,6 +108,7 @@ describe("platform releases", () => {
             "cloudnative-pg": "0.29.0",
             "plugin-barman-cloud": "0.7.0",
             strimzi: "1.2.0",
+            "external-secrets": "2.9.0",
         });
     });
 
@@ -176,6 +180,7 @@ describe("platform releases", () => {
                 "cloudnative-pg",
                 "plugin-barman-cloud",
                 "strimzi",
+                "external-secrets",
             ];
             for (const name of crdOwners) {
                 assert.equal(release(prod, name).protect, true, `production ${name}`);
@@ -217,6 +222,20 @@ describe("platform releases", () => {
             assert.deepEqual(values(release(run, "strimzi"), "extraEnvs"), [
                 { name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" },
             ]);
+            const eso = release(run, "external-secrets");
+            for (const component of ["", "webhook.", "certController."]) {
+                assert.equal(values(eso, `${component}replicaCount`), 2, `${component}replicas`);
+                assert.deepEqual(values(eso, `${component}podDisruptionBudget`), { enabled: true, minAvailable: 1 });
+                assert.ok((values(eso, `${component}resources.limits.memory`) as string).length > 0, `${component}memory limit`);
+                assert.equal(values(eso, `${component}securityContext.readOnlyRootFilesystem`), true);
+                assert.equal(
+                    (values(eso, `${component}topologySpreadConstraints`) as { topologyKey: string }[])[0].topologyKey,
+                    "topology.kubernetes.io/zone",
+                );
+            }
+            assert.equal(values(eso, "leaderElect"), true, "two controller replicas need leader election");
+            assert.deepEqual(values(eso, "crds.annotations"), { "helm.sh/resource-policy": "keep" }, "templated CRDs survive an uninstall");
+            assert.deepEqual(values(eso, "serviceMonitor.additionalLabels"), { release: "kube-prometheus-stack" });
         });
 
         it("runs dev small: one replica, no disruption budgets", async () => {
@@ -225,6 +244,8 @@ describe("platform releases", () => {
             assert.deepEqual(values(release(run, "cert-manager"), "podDisruptionBudget"), { enabled: false, minAvailable: 1 });
             assert.equal(values(release(run, "kube-prometheus-stack"), "prometheus.prometheusSpec.replicas"), 1);
             assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), false);
+            assert.equal(values(release(run, "external-secrets"), "replicaCount"), 1);
+            assert.deepEqual(values(release(run, "external-secrets"), "podDisruptionBudget"), { enabled: false, minAvailable: 1 });
         });
 
         it("labels every chart's ServiceMonitors for kube-prometheus-stack's release selector", async () => {

@@ -59,7 +59,9 @@ describe("app workloads", () => {
                         assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
                         for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) assert.ok(c[probe], probe);
                         assert.deepEqual(
-                            c.volumeMounts.map((m: { mountPath: string }) => m.mountPath),
+                            c.volumeMounts
+                                .filter((m: { readOnly?: boolean }) => !m.readOnly)
+                                .map((m: { mountPath: string }) => m.mountPath),
                             app.writablePaths,
                             "only the declared paths are writable",
                         );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { byteQuantity, cronSchedule, dnsLabel, duration, hostname, percentage, replicas, resources } from "./primitives";
+import { appSecretSchema, envName } from "./secrets";
 
 /** Image reference split into parts, so tag and digest rules can be checked one by one. */
 export const imageSchema = z.strictObject({
@@ -71,6 +72,8 @@ export const postgresSchema = z.strictObject({
     backupSchedule: cronSchedule.optional(),
     /** Days of backups kept in the object store. @default per-environment table */
     retentionDays: z.number().int("must be a whole number").min(1, "must be at least 1").max(3650).optional(),
+    /** The app also reads from the replicas: it gets `DATABASE_READONLY_URL` (needs `instances` of 2 or more). @default false */
+    readReplicas: z.boolean().default(false),
 });
 
 const kafkaOperation = z.enum(["Read", "Write", "Describe", "Create", "Delete", "Alter", "DescribeConfigs"]);
@@ -151,7 +154,10 @@ export const appSchema = z.strictObject({
     /** Replicas when not autoscaled; with autoscaling, the count created before the autoscaler takes over. @default 1 */
     replicas: replicas.optional(),
     resources,
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string()).optional(),
+    /** Plain settings; never secrets (use `secrets`). */
+    env: z.record(envName, z.string()).optional(),
+    /** Secrets from a `platform:secretStores` store, each an ExternalSecret and env vars. @default [] */
+    secrets: z.array(appSecretSchema).default([]),
     probes: z
         .strictObject({
             liveness: httpPath,

@@ -64,6 +64,7 @@ export const componentsSchema = z.strictObject({
         .prefault({}),
     cloudnativePg: z.strictObject(haRelease).prefault({}),
     strimzi: z.strictObject(haRelease).prefault({}),
+    externalSecrets: z.strictObject(haRelease).prefault({}),
 });
 
 export type ComponentsConfig = z.infer<typeof componentsSchema>;

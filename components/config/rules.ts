@@ -3,6 +3,7 @@ import { requiredRetentionDays } from "./data";
 import { CloudflareConfig, defaultRateLimits, rateLimitCapabilities } from "./edge";
 import type { NamespaceConfig } from "./namespaces";
 import type { ParsedStackConfig } from "./schema";
+import { checkAppSecrets, checkSecretStores } from "./secret-rules";
 
 /**
  * Rules that span several keys. They run on whatever parts of the config parsed, so one bad
@@ -32,7 +33,9 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
         checkApp(app, index, cfg, issue);
         checkAppPlatformNeeds(app, index, cfg, issue);
         checkData(app, index, cfg, issue);
+        checkAppSecrets(app, index, cfg, issue);
     }
+    checkSecretStores(cfg, issue);
     if (cfg.components) checkComponents(cfg, issue);
     if (cfg.cloudflare) checkCloudflare(cfg.cloudflare, cfg, issue);
     if (cfg.backup && cfg.environment && cfg.environment !== "dev" && cfg.backup.endpointCidrs === undefined) {
@@ -124,6 +127,7 @@ function checkAppPlatformNeeds(app: AppConfig, i: number, cfg: Partial<CrossChec
         [app.canary !== undefined, ["apps", i, "canary"], "argoRollouts"],
         [app.ingress !== undefined, ["apps", i, "ingress"], "ingressNginx"],
         [app.ingress !== undefined, ["apps", i, "ingress"], "certManager"],
+        [app.secrets.length > 0, ["apps", i, "secrets"], "externalSecrets"],
     ];
     for (const [uses, path, component] of needs) {
         if (uses && !enabled(cfg, component)) issue(path, `needs platform component '${component}', which this stack disables`);
@@ -140,6 +144,12 @@ function checkData(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, iss
     }
     if (app.postgres && cfg.environment && cfg.environment !== "dev" && cfg.backup === undefined) {
         issue(["apps", i, "postgres"], `needs platform:backup in ${cfg.environment}: databases outside dev are backed up`);
+    }
+    if (app.postgres?.readReplicas && (app.postgres.instances ?? 1) < 2) {
+        issue(
+            ["apps", i, "postgres", "readReplicas"],
+            `needs postgres.instances of at least 2, a primary and a replica (${app.postgres.instances === undefined ? "instances is not set" : `instances is ${app.postgres.instances}`})`,
+        );
     }
     const retention = app.postgres?.retentionDays;
     if (retention !== undefined && cfg.compliance) {

@@ -6,6 +6,7 @@ import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
 import { cidr, dnsLabel, environment, hostname, kubernetesVersion, logLevel } from "./primitives";
+import { secretStoresSchema } from "./secrets";
 
 /**
  * The single source of truth for what a stack file may say under the `platform:` namespace.
@@ -55,6 +56,8 @@ export const stackConfigShape = {
     guardrails: guardrailsSchema,
     /** The apps this stack deploys. @default [] */
     apps: z.array(appSchema).default([]),
+    /** External Secrets stores by name, each the ClusterSecretStore `<name>-<environment>`. @default {} */
+    secretStores: secretStoresSchema.default({}),
     /** Object storage for database backups. Required outside dev when an app has Postgres. */
     backup: backupSchema.optional(),
     /** Secret S3 access key id for `backup.credentials: keys`. */

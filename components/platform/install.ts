@@ -6,6 +6,7 @@ import { ArgoCd } from "./argocd";
 import { ArgoRollouts } from "./argo-rollouts";
 import { CertManager } from "./cert-manager";
 import { CloudNativePg } from "./cloudnative-pg";
+import { ExternalSecrets } from "./external-secrets";
 import { Gatekeeper } from "./gatekeeper";
 import { IngressNginx } from "./ingress-nginx";
 import { Istio } from "./istio";
@@ -27,6 +28,7 @@ export interface InstalledPlatform {
     keda?: Keda;
     cloudnativePg?: CloudNativePg;
     strimzi?: Strimzi;
+    externalSecrets?: ExternalSecrets;
 }
 
 /** Every Helm release of the installed platform: what admission policies must wait for. */
@@ -48,6 +50,7 @@ export function allReleases(p: InstalledPlatform): pulumi.Resource[] {
         p.cloudnativePg?.operator,
         p.cloudnativePg?.barmanCloud,
         p.strimzi?.release,
+        p.externalSecrets?.release,
     ].filter((r): r is NonNullable<typeof r> => r !== undefined);
 }
 
@@ -174,6 +177,13 @@ export function installPlatform(config: PlatformConfig, namespaces: Namespaces, 
                 : undefined,
         strimzi: on(c.strimzi)
             ? new Strimzi("strimzi", { ...common, replicas: c.strimzi.replicas, values: c.strimzi.values }, opts)
+            : undefined,
+        externalSecrets: on(c.externalSecrets)
+            ? new ExternalSecrets(
+                  "external-secrets",
+                  { ...common, replicas: c.externalSecrets.replicas, values: c.externalSecrets.values },
+                  opts,
+              )
             : undefined,
     };
 }

@@ -2,6 +2,7 @@ import { argoRolloutsChart } from "./argo-rollouts";
 import { argocdChart } from "./argocd";
 import { certManagerChart } from "./cert-manager";
 import { barmanCloudChart, cloudnativePgChart } from "./cloudnative-pg";
+import { externalSecretsChart } from "./external-secrets";
 import { gatekeeperChart } from "./gatekeeper";
 import { ingressNginxChart } from "./ingress-nginx";
 import type { InstalledPlatform } from "./install";
@@ -26,6 +27,7 @@ export function releaseVersions(p: InstalledPlatform): Record<string, string> {
         [p.cloudnativePg, "cloudnative-pg", cloudnativePgChart.version],
         [p.cloudnativePg, "plugin-barman-cloud", barmanCloudChart.version],
         [p.strimzi, "strimzi-kafka-operator", strimziChart.version],
+        [p.externalSecrets, "external-secrets", externalSecretsChart.version],
     ];
     return Object.fromEntries(entries.filter(([installed]) => installed !== undefined).map(([, name, version]) => [name, version]));
 }

@@ -6,7 +6,8 @@ import type { Namespaces } from "../guardrails/namespaces";
 import { statefulProtection } from "../shared/environment";
 import { managedBy } from "../shared/labels";
 import { DataPath, Peer } from "./access";
-import { KafkaCluster } from "./kafka";
+import { AppCredentials } from "./app-credentials";
+import { KafkaCluster, kafkaClientPort } from "./kafka";
 import { Microservice, PlatformServices } from "./microservice";
 import { appLabels } from "./pod";
 import { Postgres } from "./postgres";
@@ -128,13 +129,21 @@ function deployApps(name: string, args: AppsArgs, parent: pulumi.Resource): Depl
         for (const user of users) {
             dataPaths
                 .get(user.name)!
-                .push({ namespace: dataNs!.name, podLabels: { "strimzi.io/cluster": cluster.clusterName }, port: 9093 });
+                .push({ namespace: dataNs!.name, podLabels: { "strimzi.io/cluster": cluster.clusterName }, port: kafkaClientPort });
         }
     }
 
     const deployed: Record<string, Microservice> = {};
     for (const app of apps) {
         const ns = namespaces.get(app.namespace);
+        const credentials = credentialsFor(`${name}-${app.name}`, app, {
+            namespace: ns.resource.metadata.name,
+            dataNamespace: dataNs?.name,
+            database: databases[app.name],
+            kafka: kafka[app.kafka?.cluster ? app.name : (app.kafka?.uses ?? "")],
+            platform,
+            parent,
+        });
         deployed[app.name] = new Microservice(
             `${name}-${app.name}`,
             {
@@ -144,11 +153,57 @@ function deployApps(name: string, args: AppsArgs, parent: pulumi.Resource): Depl
                 namespace: { name: ns.name, resource: ns.resource, meshed: ns.mesh !== "none", isolated: ns.isolation === "maximum" },
                 access: { ...peers.get(app.name)!, data: dataPaths.get(app.name)!, apiServer: config.cluster.apiServer },
                 platform,
+                credentials,
             },
             child,
         );
     }
     return { apps: deployed, databases, kafka, hosts: apps.flatMap((a) => (a.ingress ? [a.ingress.host] : [])) };
+}
+
+/**
+ * The app's credentials in its own namespace (database and Kafka passwords from the same Pulumi
+ * secrets the data services use, the Kafka CA, its ExternalSecrets); none for an app without any.
+ */
+function credentialsFor(
+    name: string,
+    app: AppConfig,
+    ctx: {
+        namespace: pulumi.Input<string>;
+        dataNamespace?: string;
+        database?: Postgres;
+        kafka?: KafkaCluster;
+        platform: AppsArgs["platform"];
+        parent: pulumi.Resource;
+    },
+): AppCredentials | undefined {
+    const { database: db, kafka } = ctx;
+    if (!db && !kafka && app.secrets.length === 0) return undefined;
+    const fqdn = (service: string) => `${service}.${ctx.dataNamespace}.svc.cluster.local`;
+    return new AppCredentials(
+        `${name}-credentials`,
+        {
+            app,
+            namespace: ctx.namespace,
+            labels: appLabels(app, "credentials"),
+            postgres: db && {
+                host: fqdn(db.host),
+                readOnlyHost: app.postgres?.readReplicas ? fqdn(db.readOnlyHost) : undefined,
+                port: 5432,
+                database: db.database,
+                user: db.database,
+                password: db.password,
+            },
+            kafka: kafka && {
+                bootstrap: `${fqdn(kafka.bootstrapService)}:${kafkaClientPort}`,
+                username: kafka.users[app.name].username,
+                password: kafka.users[app.name].password,
+                caCertificate: kafka.caCertificate,
+            },
+            secretStores: ctx.platform.secrets,
+        },
+        { parent: ctx.parent },
+    );
 }
 
 /** S3 credentials for the Barman Cloud plugin, from the stack's secrets (never plain text). */

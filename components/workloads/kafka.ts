@@ -1,8 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
 import { DataNetwork, egressTo, podsIn, podsWith, tcp } from "../shared/network";
+import { managedBy } from "../shared/labels";
+import { kafkaClusterCa } from "./kafka-ca";
 
 /**
  * Container security context for every Kafka container: the restricted profile plus a
@@ -89,22 +92,39 @@ export interface KafkaClusterArgs {
     network: DataNetwork;
 }
 
+/** Port of the clients' listener: TLS, SCRAM-SHA-512 authentication (the apps' data paths open it). */
+export const kafkaClientPort = 9093;
+
+/** What a client app needs to connect: its SCRAM user and password (a Pulumi secret). */
+export interface KafkaUserCredentials {
+    username: string;
+    password: pulumi.Output<string>;
+}
+
 /**
  * A KRaft Kafka cluster through Strimzi (`kafka.strimzi.io/v1`): separate controller and broker
- * node pools, a TLS listener with mutual-TLS client authentication, simple ACL authorisation,
- * and the topics and users the apps declare. Volumes are never deleted with the cluster.
+ * node pools, a TLS listener with SCRAM-SHA-512 client authentication, a cluster CA the platform
+ * supplies, simple ACL authorisation, and the topics and users the apps declare (each user's
+ * password generated here). Volumes are never deleted with the cluster.
  */
 export class KafkaCluster extends pulumi.ComponentResource {
     readonly clusterName: string;
-    /** `host:port` of the TLS bootstrap service. */
+    /** Name of the clients' bootstrap Service (in the cluster's namespace), listening on {@link kafkaClientPort}. */
+    readonly bootstrapService: string;
+    /** `service:port` of the clients' bootstrap service (in the cluster's namespace). */
     readonly bootstrap: string;
+    /** PEM of the cluster CA that signs the brokers' certificates: what clients trust. */
+    readonly caCertificate: pulumi.Output<string>;
+    /** Each user's credentials, by app name. */
+    readonly users: Record<string, KafkaUserCredentials> = {};
 
     constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:workloads:KafkaCluster", name, {}, opts);
         const sizing = kafkaDefaults[args.environment];
         const keep = statefulProtection[args.environment];
         this.clusterName = `${args.app}-kafka`;
-        this.bootstrap = `${this.clusterName}-kafka-bootstrap:9093`;
+        this.bootstrapService = `${this.clusterName}-kafka-bootstrap`;
+        this.bootstrap = `${this.bootstrapService}:${kafkaClientPort}`;
         const clusterLabel = { ...args.labels, "strimzi.io/cluster": this.clusterName };
         const replication = Math.min(3, args.brokers);
         const stateful = { parent: this, dependsOn: [args.operator], protect: keep.protect, retainOnDelete: keep.retainOnDelete };
@@ -130,6 +150,12 @@ export class KafkaCluster extends pulumi.ComponentResource {
                 stateful,
             );
         const pools = [pool("controller", args.controllers, "10Gi"), pool("broker", args.brokers, args.storage)];
+        const ca = kafkaClusterCa(
+            name,
+            { cluster: this.clusterName, namespace: args.namespace, labels: args.labels, protection: keep },
+            this,
+        );
+        this.caCertificate = ca.certificate;
 
         const kafka = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
@@ -140,7 +166,9 @@ export class KafkaCluster extends pulumi.ComponentResource {
                 spec: {
                     kafka: {
                         ...kafkaVersion,
-                        listeners: [{ name: "tls", port: 9093, type: "internal", tls: true, authentication: { type: "tls" } }],
+                        listeners: [
+                            { name: "tls", port: kafkaClientPort, type: "internal", tls: true, authentication: { type: "scram-sha-512" } },
+                        ],
                         authorization: { type: "simple" },
                         ...(sizing.zoneAware ? { rack: { topologyKey: "topology.kubernetes.io/zone" } } : {}),
                         config: {
@@ -157,9 +185,11 @@ export class KafkaCluster extends pulumi.ComponentResource {
                         userOperator: { resources: sizing.entityOperator },
                         template: { topicOperatorContainer: kafkaContainerSecurity, userOperatorContainer: kafkaContainerSecurity },
                     },
+                    // The platform supplies the cluster CA (kafka-ca.ts); Strimzi still issues the broker certificates.
+                    clusterCa: { generateCertificateAuthority: false },
                 },
             },
-            { ...stateful, dependsOn: [args.operator, ...pools] },
+            { ...stateful, dependsOn: [args.operator, ...pools, ...ca.secrets] },
         );
 
         for (const topic of args.topics) {
@@ -184,16 +214,38 @@ export class KafkaCluster extends pulumi.ComponentResource {
         }
 
         for (const user of args.users) {
+            const password = new random.RandomPassword(
+                `${name}-user-${user.app}-password`,
+                { length: 32, special: false },
+                { parent: this },
+            );
+            // The KafkaUser reads its SCRAM password from here; the app gets the same value in its namespace.
+            const passwordSecret = new k8s.core.v1.Secret(
+                `${name}-user-${user.app}-password`,
+                {
+                    metadata: { name: kafkaPasswordSecret(user.app), namespace: args.namespace, labels: { ...args.labels, ...managedBy } },
+                    type: "Opaque",
+                    stringData: { password: password.result },
+                },
+                { parent: this },
+            );
             new k8s.apiextensions.CustomResource(
                 `${name}-user-${user.app}`,
                 {
                     apiVersion: "kafka.strimzi.io/v1",
                     kind: "KafkaUser",
                     metadata: { name: user.app, namespace: args.namespace, labels: clusterLabel },
-                    spec: { authentication: { type: "tls" }, authorization: { type: "simple", acls: kafkaAcls(user) } },
+                    spec: {
+                        authentication: {
+                            type: "scram-sha-512",
+                            password: { valueFrom: { secretKeyRef: { name: passwordSecret.metadata.name, key: "password" } } },
+                        },
+                        authorization: { type: "simple", acls: kafkaAcls(user) },
+                    },
                 },
                 { parent: this, dependsOn: [kafka] },
             );
+            this.users[user.app] = { username: user.app, password: password.result };
         }
         for (const [policy, spec] of Object.entries(kafkaNetworkPolicies(this.clusterName, args.network))) {
             new k8s.networking.v1.NetworkPolicy(
@@ -205,6 +257,9 @@ export class KafkaCluster extends pulumi.ComponentResource {
         this.registerOutputs({ clusterName: this.clusterName, bootstrap: this.bootstrap });
     }
 }
+
+/** Secret (in the cluster's namespace) holding a user's SCRAM password; Strimzi writes its own Secret named after the user. */
+export const kafkaPasswordSecret = (app: string) => `${app}-kafka-password`;
 
 /** ACLs for one app: what it declared per topic, plus its own consumer groups. Exported for tests. */
 export function kafkaAcls(user: KafkaAccess): Record<string, unknown>[] {

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../config/apps";
 import type { Environment, LogLevel } from "../config/primitives";
 import type { Monitoring } from "../shared/helm";
+import type { SecretStoreServices } from "./app-credentials";
+import type { PodConnections } from "./connections";
 import { AccessArgs, authorizationPolicySpec, dataAccessPolicySpec, networkPolicySpec, peerAuthenticationSpec } from "./access";
 import { dashboardJson, prometheusRuleSpec, serviceMonitorSpec } from "./observability";
 import { appLabels, selectorLabels } from "./pod";
@@ -34,6 +36,8 @@ export interface PlatformServices {
     ingress?: { className: string; namespace: string; principal: string; controller: pulumi.Resource; clusterIssuer: string };
     /** Argo CD for apps handed to GitOps. */
     gitops?: { crds: pulumi.Resource; namespace: string; project: pulumi.Input<string> };
+    /** External Secrets and the stack's stores, for apps that declare `secrets`. */
+    secrets?: SecretStoreServices;
 }
 
 export interface MicroserviceArgs {
@@ -47,6 +51,8 @@ export interface MicroserviceArgs {
     namespace: { name: string; resource: k8s.core.v1.Namespace; meshed: boolean; isolated: boolean };
     access: Omit<AccessArgs, "app" | "namespace" | "ingressNamespace" | "monitoringNamespace">;
     platform: PlatformServices;
+    /** What every container gets to reach its data and secrets, and the objects that must exist first. @default none */
+    credentials?: { pod: PodConnections; objects: pulumi.Resource[] };
 }
 
 /**
@@ -166,7 +172,8 @@ export class Microservice extends pulumi.ComponentResource {
 
     private deploy(name: string, args: MicroserviceArgs, ns: pulumi.Output<string>, labels: Record<string, string>): void {
         const { app, platform } = args;
-        const ctx = { app, environment: args.environment, logLevel: args.logLevel };
+        const ctx = { app, environment: args.environment, logLevel: args.logLevel, connections: args.credentials?.pod };
+        const credentials = args.credentials?.objects ?? [];
         const child = { parent: this };
         const meta = { name: app.name, namespace: ns, labels };
         // Pods must not start before istiod can inject their sidecars: under STRICT mTLS a pod
@@ -182,7 +189,7 @@ export class Microservice extends pulumi.ComponentResource {
         // owns the field and `pulumi up` must not reset it.
         const workloadOpts = {
             parent: this,
-            dependsOn: [serviceAccount, ...meshReady],
+            dependsOn: [serviceAccount, ...credentials, ...meshReady],
             ignoreChanges: app.autoscaling ? ["spec.replicas"] : [],
         };
         if (app.canary) {
@@ -247,7 +254,7 @@ export class Microservice extends pulumi.ComponentResource {
                     metadata: { name: `${app.name}-${job.name}`, namespace: ns, labels: appLabels(app, job.name) },
                     spec: cronJobSpec(ctx, job),
                 },
-                { parent: this, dependsOn: [serviceAccount] },
+                { parent: this, dependsOn: [serviceAccount, ...credentials] },
             );
         }
     }

@@ -3,6 +3,7 @@ import type { AppConfig } from "../config/apps";
 import type { Environment, LogLevel } from "../config/primitives";
 import { restrictedContainer, zoneSpread } from "../shared/helm";
 import { managedBy } from "../shared/labels";
+import { noConnections, PodConnections } from "./connections";
 
 /**
  * Pure builders for an app's pod: labels, image reference and the pod spec every workload kind
@@ -57,21 +58,24 @@ export interface ContainerSpecArgs {
     resources: AppConfig["resources"];
     /** Long-running servers get ports and probes; jobs get neither. */
     server: boolean;
+    /** Data connections and secrets (after the literal `env`). @default none */
+    connections?: PodConnections;
 }
 
 export function containerSpec(args: ContainerSpecArgs): k8s.types.input.core.v1.Container {
     const { app } = args;
     const env = { LOG_LEVEL: args.logLevel, ...app.env };
+    const connections = args.connections ?? noConnections;
     const probe = (path: string) => (app.protocol === "http" ? { httpGet: { path, port: "http" } } : { tcpSocket: { port: "http" } });
     return {
         name: args.name,
         image: args.image,
         imagePullPolicy: "IfNotPresent",
         ...(args.command ? { command: args.command } : {}),
-        env: Object.entries(env).map(([name, value]) => ({ name, value })),
+        env: [...Object.entries(env).map(([name, value]) => ({ name, value })), ...connections.env],
         resources: args.resources,
         securityContext: { ...restrictedContainer, runAsUser: appUser, runAsGroup: appUser },
-        volumeMounts: app.writablePaths.map((path) => ({ name: volumeName(path), mountPath: path })),
+        volumeMounts: [...app.writablePaths.map((path) => ({ name: volumeName(path), mountPath: path })), ...connections.volumeMounts],
         ...(args.server
             ? {
                   ports: [
@@ -94,6 +98,8 @@ export interface PodSpecArgs {
     /** Spread replicas over zones and hosts (servers in production). */
     spread: boolean;
     restartPolicy?: "Always" | "OnFailure" | "Never";
+    /** Volumes the containers' connections mount (the Kafka CA). @default none */
+    connections?: PodConnections;
 }
 
 export function podSpec(args: PodSpecArgs): k8s.types.input.core.v1.PodSpec {
@@ -112,7 +118,10 @@ export function podSpec(args: PodSpecArgs): k8s.types.input.core.v1.PodSpec {
             seccompProfile: { type: "RuntimeDefault" },
         },
         containers: args.containers,
-        volumes: app.writablePaths.map((path) => ({ name: volumeName(path), emptyDir: { sizeLimit: "256Mi" } })),
+        volumes: [
+            ...app.writablePaths.map((path) => ({ name: volumeName(path), emptyDir: { sizeLimit: "256Mi" } })),
+            ...(args.connections ?? noConnections).volumes,
+        ],
         ...(args.spread
             ? {
                   topologySpreadConstraints: [

@@ -77,6 +77,12 @@ export class Postgres extends pulumi.ComponentResource {
     readonly clusterName: string;
     /** Service the app connects to (read-write primary). */
     readonly host: string;
+    /** Service of the replicas (CNPG's `-ro`), for apps that read from them. */
+    readonly readOnlyHost: string;
+    /** Database name, and the role that owns it (the app's user). */
+    readonly database: string;
+    /** The owner role's generated password (a Pulumi secret), for the app's own namespace. */
+    readonly password: pulumi.Output<string>;
     readonly credentialsSecret: pulumi.Output<string>;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -85,8 +91,10 @@ export class Postgres extends pulumi.ComponentResource {
         const sizing = postgresDefaults[env];
         const keep = statefulProtection[env];
         const database = args.database ?? args.app.replace(/-/g, "_");
+        this.database = database;
         this.clusterName = `${args.app}-db`;
         this.host = `${this.clusterName}-rw`;
+        this.readOnlyHost = `${this.clusterName}-ro`;
         const labels = { ...args.labels, "app.kubernetes.io/component": "database" };
         const critical = { parent: this, dependsOn: args.operator, protect: keep.protect, retainOnDelete: keep.retainOnDelete };
 
@@ -105,6 +113,7 @@ export class Postgres extends pulumi.ComponentResource {
             { parent: this, protect: keep.protect, retainOnDelete: keep.retainOnDelete },
         );
         this.credentialsSecret = credentials.metadata.name;
+        this.password = password.result;
 
         const plugins = [];
         if (args.backup) {

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { AppConfig } from "../config/apps";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
+import type { PodConnections } from "./connections";
 import { appLabels, containerSpec, imageRef, podAnnotations, podSpec, selectorLabels } from "./pod";
 
 /**
@@ -21,10 +22,12 @@ export interface WorkloadContext {
     app: AppConfig;
     environment: Environment;
     logLevel: LogLevel;
+    /** Data connections and secrets every container of the app gets (servers and jobs alike). @default none */
+    connections?: PodConnections;
 }
 
 /** The server pod: restricted, probed, SBOM-annotated, spread in production. */
-export function podTemplate({ app, environment, logLevel }: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
+export function podTemplate({ app, environment, logLevel, connections }: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
     return {
         metadata: { labels: appLabels(app), annotations: podAnnotations(app) },
         spec: podSpec({
@@ -32,8 +35,17 @@ export function podTemplate({ app, environment, logLevel }: WorkloadContext): k8
             environment,
             serviceAccountName: app.name,
             spread: microserviceDefaults[environment].spread,
+            connections,
             containers: [
-                containerSpec({ app, logLevel, name: app.name, image: imageRef(app.image), resources: app.resources, server: true }),
+                containerSpec({
+                    app,
+                    logLevel,
+                    name: app.name,
+                    image: imageRef(app.image),
+                    resources: app.resources,
+                    server: true,
+                    connections,
+                }),
             ],
         }),
     };
@@ -143,6 +155,7 @@ export function cronJobSpec(ctx: WorkloadContext, job: AppConfig["jobs"][number]
                         serviceAccountName: app.name,
                         spread: false,
                         restartPolicy: "Never",
+                        connections: ctx.connections,
                         containers: [
                             containerSpec({
                                 app,
@@ -152,6 +165,7 @@ export function cronJobSpec(ctx: WorkloadContext, job: AppConfig["jobs"][number]
                                 command: job.command,
                                 resources: job.resources,
                                 server: false,
+                                connections: ctx.connections,
                             }),
                         ],
                     }),

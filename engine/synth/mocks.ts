@@ -36,11 +36,13 @@ export function platformMocks(options: MockOptions = {}): pulumi.runtime.Mocks {
                     break;
                 case "tls:index/privateKey:PrivateKey":
                     state.privateKeyPem = fakePem("PRIVATE KEY");
+                    state.privateKeyPemPkcs8 = fakePem("PRIVATE KEY");
                     state.privateKeyOpenssh = fakePem("OPENSSH PRIVATE KEY");
                     state.publicKeyPem = fakePem("PUBLIC KEY");
                     break;
                 case "tls:index/selfSignedCert:SelfSignedCert":
                     state.certPem = fakePem("CERTIFICATE");
+                    state.validityStartTime = "2026-01-01T00:00:00Z";
                     break;
             }
             return { id: args.id || `${args.name}-id`, state };

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse, YAMLParseError } from "yaml";
+import { LineCounter, parse, parseDocument, YAMLParseError } from "yaml";
 import { parseStackConfig, type PlatformConfig } from "../../components/config";
 
 /** Repository root (where Pulumi.yaml lives). */
@@ -67,11 +67,61 @@ export function parseYamlFile(text: string, file: string): unknown {
     }
 }
 
+/** Committed Pulumi ESC environment definitions: environment `<project>/<env>` is `esc/<project>/<env>.yaml`. */
+export const escDir = path.join(repoRoot, "esc");
+
+/** Where a YAML node sits in `text` (1-based line and column), for messages that point at it. */
+function positionOf(text: string, at: (string | number)[]): [number, number] {
+    const lineCounter = new LineCounter();
+    const node = parseDocument(text, { lineCounter }).getIn(at, true) as { range?: [number, number, number] } | undefined;
+    const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 0, col: 0 };
+    return [pos.line, pos.col];
+}
+
+/** The ESC environments a stack file imports: `environment: [a, b]` (or the `imports:` form). */
+function importedEnvironments(stack: { environment?: unknown }): string[] {
+    const env = stack.environment;
+    const list = Array.isArray(env) ? env : isRecord(env) && Array.isArray(env.imports) ? env.imports : [];
+    return list.filter((e): e is string => typeof e === "string");
+}
+
+/**
+ * The config keys ESC environment `name` (and the environments it imports) hands the stack:
+ * the keys of `values.pulumiConfig` in its committed definition. Their values are ESC
+ * interpolations and provider calls (`fn::open::aws-secrets`) that only Pulumi Cloud can
+ * evaluate, so offline each key becomes a placeholder marked secret, like a `secure:` value.
+ */
+export function escConfigKeys(name: string, importedBy: { file: string; line: number; column: number }, seen: string[] = []): string[] {
+    const file = path.join(escDir, `${name}.yaml`);
+    const rel = path.relative(repoRoot, file);
+    if (seen.includes(name))
+        throw new YamlFileError(importedBy.file, importedBy.line, importedBy.column, `ESC import cycle through '${name}'`);
+    if (!fs.existsSync(file)) {
+        throw new YamlFileError(
+            importedBy.file,
+            importedBy.line,
+            importedBy.column,
+            `imports ESC environment '${name}', but ${rel} does not exist: commit its definition so offline runs know which keys it provides`,
+        );
+    }
+    const text = fs.readFileSync(file, "utf8");
+    const doc = (parseYamlFile(text, rel) ?? {}) as { imports?: unknown; values?: { pulumiConfig?: unknown } };
+    const imports = Array.isArray(doc.imports) ? doc.imports.filter((i): i is string => typeof i === "string") : [];
+    const inherited = imports.flatMap((imported, i) => {
+        const [line, column] = positionOf(text, ["imports", i]);
+        return escConfigKeys(imported, { file: rel, line, column }, [...seen, name]);
+    });
+    const own = isRecord(doc.values?.pulumiConfig) ? Object.keys(doc.values.pulumiConfig) : [];
+    return [...new Set([...inherited, ...own])];
+}
+
 /**
  * Reads Pulumi.yaml defaults and a stack file's `config:` the way the CLI does: bare keys belong
  * to the project namespace, project `default:`s apply unless the stack sets the key, structured
  * values are passed JSON-encoded, and `secure:` values (which only the CLI can decrypt) become
- * placeholders marked secret, so offline runs never fail on them and never see plaintext.
+ * placeholders marked secret, so offline runs never fail on them and never see plaintext. Keys an
+ * imported ESC environment provides become such placeholders too; a key set both there and in
+ * the stack file is refused (keep one source for each secret).
  */
 export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = readProject(), file = "stack file"): CliConfig {
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
@@ -89,8 +139,29 @@ export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = read
             set(qualify(key), decl);
         }
     }
-    const stack = (parseYamlFile(stackYaml, file) ?? {}) as { config?: Record<string, unknown> };
-    for (const [key, value] of Object.entries(stack.config ?? {})) set(qualify(key), value);
+    const stack = (parseYamlFile(stackYaml, file) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
+    const fromEsc = new Map<string, string>();
+    importedEnvironments(stack).forEach((name, i) => {
+        const [line, column] = positionOf(stackYaml, Array.isArray(stack.environment) ? ["environment", i] : ["environment", "imports", i]);
+        for (const key of escConfigKeys(name, { file, line, column })) {
+            const qualified = qualify(key);
+            fromEsc.set(qualified, name);
+            set(qualified, { secure: "esc" });
+        }
+    });
+    for (const [key, value] of Object.entries(stack.config ?? {})) {
+        const env = fromEsc.get(qualify(key));
+        if (env !== undefined) {
+            const [line, column] = positionOf(stackYaml, ["config", key]);
+            throw new YamlFileError(
+                file,
+                line,
+                column,
+                `${qualify(key)} is also provided by ESC environment '${env}': set it in one place`,
+            );
+        }
+        set(qualify(key), value);
+    }
     return { values, secretKeys };
 }
 
