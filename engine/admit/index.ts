@@ -8,7 +8,9 @@ import { stackIntent } from "./intent";
 import { KyvernoEvaluator, SignatureModel } from "./kyverno";
 import { meshInjection } from "./models/istio";
 import type { LimitRangeItem } from "./models/kubernetes";
+import { chartPods } from "./models/platform-pods";
 import { expand, Release } from "./pods";
+import { matchesSelector } from "./selectors";
 import { QuotaFinding, quotaFit, QuotaUsage } from "./quota";
 import type { Json, KubeObject, Refusal, Sourced } from "./types";
 
@@ -150,7 +152,21 @@ export function admitStack(input: AdmitInput): AdmitReport {
     const unevaluable = policies.gatekeeper
         .unevaluable()
         .map((k) => `Gatekeeper constraint kind ${k} has no K8sNativeValidation (CEL) code: the twin cannot evaluate it`);
-    const stale = [...expansion.stale, ...unevaluable];
+    // With the charts rendered, the stand-ins must still describe their pods (a chart bump may relabel them).
+    const staleStandIns = input.rendered
+        ? chartPods
+              .filter((p) => releaseNamespaces.has(p.chart) && p.chart !== "kube-prometheus-stack")
+              .filter(
+                  (p) =>
+                      !world.pods.some(
+                          (w) => w.namespace === releaseNamespaces.get(p.chart) && matchesSelector({ matchLabels: p.labels }, w.labels),
+                      ),
+              )
+              .map(
+                  (p) => `no rendered ${p.chart} pod carries the stand-in labels of ${p.name}: update engine/admit/models/platform-pods.ts`,
+              )
+        : [];
+    const stale = [...expansion.stale, ...unevaluable, ...staleStandIns];
     return {
         stack: input.stack,
         pods: {

@@ -7,7 +7,7 @@ import type { KubeObject } from "../types";
  * templates/controller-deployment.yaml, istiod 1.30.3 templates/deployment.yaml, kube-prometheus-stack
  * 88.5.3's Prometheus (its operator labels the StatefulSet's pods), cloudnative-pg 0.29.0,
  * plugin-barman-cloud 0.7.0, strimzi-kafka-operator 1.2.0, kyverno 3.9.0, gatekeeper 3.23.0,
- * cert-manager v1.21.1, keda 2.20.2). With rendered charts the twin uses the real pod templates
+ * cert-manager v1.21.1, keda 2.20.2, external-secrets 2.9.0). With rendered charts the twin uses the real pod templates
  * and checks these stand-ins against them.
  */
 
@@ -132,6 +132,13 @@ export const chartPods: StandIn[] = [
         name: "keda-operator",
         labels: { "app.kubernetes.io/name": "keda-operator", "app.kubernetes.io/instance": "keda" },
         ports: [{ name: "metricsservice", containerPort: 9666 }],
+    },
+    {
+        chart: "external-secrets",
+        name: "external-secrets-webhook",
+        labels: { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" },
+        ports: [{ name: "webhook", containerPort: 10250 }],
+        webhookPort: 10250,
     },
     {
         chart: "argo-rollouts",
