@@ -9,6 +9,7 @@ import { command as bench } from "../scripts/bench";
 import { command as policy } from "../scripts/policy";
 import { command as policyConfig } from "../scripts/policy-config";
 import { command as synth } from "../scripts/synth";
+import { command as verify } from "../scripts/verify";
 
 /** Runs a command in-process the way `main` does, capturing what it prints and its exit code. */
 async function call<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv: string[], env: NodeJS.ProcessEnv = {}) {
@@ -33,7 +34,7 @@ describe("command-line manners", () => {
         else process.env.PLATFORM_STACKS_DIR = savedStacksDir;
     });
 
-    for (const spec of [synth, policy, policyConfig, bench] as CommandSpec<Record<string, OptionSpec>>[]) {
+    for (const spec of [synth, policy, policyConfig, bench, verify] as CommandSpec<Record<string, OptionSpec>>[]) {
         it(`npm run ${spec.name} -- --help prints its usage and exits 0`, async () => {
             const r = await call(spec, ["--help"]);
             assert.equal(r.code, 0);
