@@ -53,6 +53,14 @@ export type OptionValues<O extends Record<string, OptionSpec>> = {
           : string | undefined;
 };
 
+/**
+ * Declares a command with its option types inferred. A script exports the result and runs it
+ * only as a process (`if (require.main === module) main(command)`), so tests call {@link run} on it.
+ */
+export function defineCommand<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): CommandSpec<O> {
+    return spec;
+}
+
 /** `npm run <name> -- --a <a> [--b <b>]`, from the options. */
 export function usageLine<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): string {
     const parts = Object.entries(spec.options).map(([name, o]) => {

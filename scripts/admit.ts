@@ -4,14 +4,14 @@
  * its operators create) as the cluster would, checks operator exec actions and quotas, and judges
  * every required and forbidden network flow. Exits 1 on any refusal or flow failure.
  */
-import { main } from "../engine/cli";
+import { defineCommand, main } from "../engine/cli";
 import { admitStack } from "../engine/admit";
 import { formatReport } from "../engine/admit/report";
 import { readRenderedFor } from "../engine/admit/rendered";
 import { stackConfig } from "../engine/synth/stack-files";
 import { stackResources } from "../engine/synth/load";
 
-main({
+export const command = defineCommand({
     name: "admit",
     summary: "The admission and network twin: what the cluster would refuse, and which flows are wrong.",
     options: {
@@ -33,3 +33,5 @@ main({
         return report.ok ? 0 : 1;
     },
 });
+
+if (require.main === module) main(command);

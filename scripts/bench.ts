@@ -6,8 +6,8 @@
  * Each figure is the median of several runs after a warm-up.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { parseArgs } from "util";
 import type { AppConfig } from "../components/config";
+import { CommandError, defineCommand, main, UsageError } from "../engine/cli";
 import { ProgramRun, runProgram, runStack } from "../engine/synth/run-program";
 import { listStacks } from "../engine/synth/stack-files";
 
@@ -68,7 +68,7 @@ export function syntheticApps(count: number): AppConfig[] {
 
 async function measure(label: string, times: number, run: () => Promise<ProgramRun>): Promise<Measurement> {
     const first = await run(); // warm-up, and the resource count
-    if (first.error) throw first.error;
+    if (first.error) throw new CommandError(`${label} does not evaluate: ${first.error.message}`);
     const resources = first.resources.length;
     const platformMs = await median(times, run);
     const bareMs = await median(times, () => runProgram("bench", bareProgram(resources)));
@@ -88,24 +88,39 @@ function report(m: Measurement): string {
     ].join(" ");
 }
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, sizes: { type: "string", default: "50,200,500" } } });
-    const times = Number(values.runs);
-    process.stdout.write(`node ${process.version}, median of ${times} runs after a warm-up\n`);
-    process.stdout.write(
-        `${"stack".padEnd(22)} ${"resources".padStart(9)} ${"program ms".padStart(11)} ${"ms/resource".padStart(12)} ${"bare ms".padStart(9)} ${"ms/resource".padStart(12)} ${"ratio".padStart(7)}\n`,
-    );
-    for (const stack of listStacks()) {
-        process.stdout.write(`${report(await measure(stack, times, () => runStack(stack)))}\n`);
-    }
-    for (const size of values.sizes!.split(",").map(Number)) {
-        const apps = syntheticApps(size);
-        const m = await measure(`production + ${size} apps`, times, () => runStack("production", { overrides: { apps } }));
-        process.stdout.write(`${report(m)}\n`);
-    }
+/** A positive whole number from a flag, or a usage error naming the flag. */
+function positiveInt(flag: string, text: string): number {
+    const n = Number(text);
+    if (!/^[0-9]+$/.test(text.trim()) || !Number.isInteger(n) || n < 1)
+        throw new UsageError(`--${flag} '${text}' is not a positive whole number`);
+    return n;
 }
 
-main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
+export const command = defineCommand({
+    name: "bench",
+    summary: "Evaluation time per committed stack and for synthetic stacks of many apps, against a bare program of the same size.",
+    options: {
+        runs: { type: "string", value: "n", description: "timed runs per figure, after one warm-up (default 3)" },
+        sizes: { type: "string", value: "n,n,...", description: "synthetic app counts (default 50,200,500)" },
+    },
+    details: ["exit codes: 0 measured, 1 a stack failed to evaluate, 2 usage mistake"],
+    async run({ runs, sizes }) {
+        const times = positiveInt("runs", runs ?? "3");
+        const counts = (sizes ?? "50,200,500").split(",").map((s) => positiveInt("sizes", s));
+        process.stdout.write(`node ${process.version}, median of ${times} runs after a warm-up\n`);
+        process.stdout.write(
+            `${"stack".padEnd(22)} ${"resources".padStart(9)} ${"program ms".padStart(11)} ${"ms/resource".padStart(12)} ${"bare ms".padStart(9)} ${"ms/resource".padStart(12)} ${"ratio".padStart(7)}\n`,
+        );
+        for (const stack of listStacks()) {
+            process.stdout.write(`${report(await measure(stack, times, () => runStack(stack)))}\n`);
+        }
+        for (const size of counts) {
+            const apps = syntheticApps(size);
+            const m = await measure(`production + ${size} apps`, times, () => runStack("production", { overrides: { apps } }));
+            process.stdout.write(`${report(m)}\n`);
+        }
+        return 0;
+    },
 });
+
+if (require.main === module) main(command);

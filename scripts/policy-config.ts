@@ -5,7 +5,7 @@
  * the stack's current state, which the `helm-no-downgrade` policy compares against.
  */
 import * as fs from "fs";
-import { parseArgs } from "util";
+import { CommandError, defineCommand, main, UsageError } from "../engine/cli";
 import { committedPolicyConfig } from "../engine/gate";
 
 interface StateResource {
@@ -25,27 +25,38 @@ export function deployedChartVersions(state: { deployment?: { resources?: StateR
     return versions;
 }
 
-function main(): number {
-    const { values } = parseArgs({ options: { stack: { type: "string" }, state: { type: "string" }, out: { type: "string" } } });
-    if (!values.stack || !values.out) {
-        process.stderr.write("usage: npm run policy-config -- --stack <name> [--state <export.json>] --out <file>\n");
-        return 2;
+function readState(file: string): { deployment?: { resources?: StateResource[] } } {
+    if (!fs.existsSync(file))
+        throw new UsageError(`--state ${file}: no such file (write it with: pulumi stack export --stack <stack> > ${file})`);
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new CommandError(`${file}: not a 'pulumi stack export' document: ${(err as Error).message}`);
     }
-    const config = committedPolicyConfig(values.stack);
-    if (!config) {
-        process.stderr.write(`no policy config policy-pack/config/${values.stack}.json\n`);
-        return 2;
-    }
-    const state = values.state && fs.existsSync(values.state) ? JSON.parse(fs.readFileSync(values.state, "utf8")) : {};
-    const deployed = deployedChartVersions(state);
-    const own = config["helm-no-downgrade"];
-    config["helm-no-downgrade"] = {
-        ...(typeof own === "object" ? own : own ? { enforcementLevel: own } : {}),
-        deployedChartVersions: deployed,
-    };
-    fs.writeFileSync(values.out, JSON.stringify(config, null, 2) + "\n");
-    process.stdout.write(`${values.out}: ${Object.keys(deployed).length} deployed release version(s)\n`);
-    return 0;
 }
 
-if (require.main === module) process.exit(main());
+export const command = defineCommand({
+    name: "policy-config",
+    summary: "Writes a stack's policy pack config for a real preview or update, with the chart versions deployed now.",
+    options: {
+        stack: { type: "string", value: "name", required: true, description: "stack whose policy-pack/config/<name>.json to start from" },
+        state: { type: "string", value: "export.json", description: "`pulumi stack export` of the stack (default: nothing deployed yet)" },
+        out: { type: "string", value: "file", required: true, description: "file to write" },
+    },
+    details: ["exit codes: 0 written, 1 unreadable state, 2 usage mistake"],
+    run({ stack, state, out }) {
+        const config = committedPolicyConfig(stack!);
+        if (!config) throw new UsageError(`no policy config policy-pack/config/${stack}.json`);
+        const deployed = deployedChartVersions(state ? readState(state) : {});
+        const own = config["helm-no-downgrade"];
+        config["helm-no-downgrade"] = {
+            ...(typeof own === "object" ? own : own ? { enforcementLevel: own } : {}),
+            deployedChartVersions: deployed,
+        };
+        fs.writeFileSync(out!, JSON.stringify(config, null, 2) + "\n");
+        process.stdout.write(`${out}: ${Object.keys(deployed).length} deployed release version(s)\n`);
+        return 0;
+    },
+});
+
+if (require.main === module) main(command);

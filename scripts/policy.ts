@@ -5,13 +5,13 @@
  * each violation and exits non-zero when a mandatory one fails. Needs no cloud credentials, so a
  * pull request from a fork can run it.
  */
-import { main } from "../engine/cli";
+import { defineCommand, main } from "../engine/cli";
 import { runGate } from "../engine/gate";
 import { stackResources } from "../engine/synth/load";
 import { formatViolation } from "../policy-pack/offline";
 import { policies } from "../policy-pack/policies";
 
-main({
+export const command = defineCommand({
     name: "policy",
     summary: "The offline policy gate: every CrossGuard policy over a stack's synthesised resources.",
     options: {
@@ -31,3 +31,5 @@ main({
         return mandatory.length > 0 ? 1 : 0;
     },
 });
+
+if (require.main === module) main(command);

@@ -5,11 +5,11 @@
  * On invalid config it exits 1, prints every problem, and leaves none of its output behind.
  */
 import * as path from "path";
-import { main } from "../engine/cli";
+import { defineCommand, main } from "../engine/cli";
 import { synthesize } from "../engine/synth/load";
 import { removeSynth, writeSynth } from "../engine/synth/write";
 
-main({
+export const command = defineCommand({
     name: "synth",
     summary: "Writes a stack's desired state offline (resources.json, outputs.json, manifests/), secrets as [secret].",
     options: {
@@ -26,3 +26,5 @@ main({
         return 0;
     },
 });
+
+if (require.main === module) main(command);

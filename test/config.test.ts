@@ -188,4 +188,26 @@ describe("stack config validation (properties)", () => {
             { numRuns: 300 },
         );
     });
+
+    it("a wrong value at an app's union-typed key is reported at that key of the app, by name", () => {
+        const app = {
+            name: "api",
+            namespace: "core",
+            team: "payments",
+            partOf: "shop",
+            image: { repository: "ghcr.io/acme/api", tag: "1.0.0" },
+            sbom: "https://sbom.example.com/api.spdx.json",
+            port: 8080,
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+        };
+        fc.assert(
+            fc.property(fc.constantFrom("metrics", "pdb", "autoscaling"), json, (key, value) => {
+                const values = { ...base.values, "platform:apps": JSON.stringify([{ ...app, [key]: value }]) };
+                const result = parseStackConfig({ values, secretKeys: [], source });
+                if (result.ok) return;
+                for (const p of result.problems) assert.ok(p.startsWith(`${source}: platform:apps[api].${key}`), p);
+            }),
+            { numRuns: 300 },
+        );
+    });
 });

@@ -289,8 +289,8 @@ describe("platform releases", () => {
                 remove: [],
             });
             assert.ok(run.error, "apps still use KEDA and Kafka");
-            assert.match(run.error!.message, /platform:apps\[\d+\]\.autoscaling: needs platform component 'keda'/);
-            assert.match(run.error!.message, /platform:apps\[\d+\]\.kafka: needs platform component 'strimzi'/);
+            assert.match(run.error!.message, /platform:apps\[mcp-gateway\]\.autoscaling: needs platform component 'keda'/);
+            assert.match(run.error!.message, /platform:apps\[event-ingest\]\.kafka: needs platform component 'strimzi'/);
             const without = await runStack("dev", { overrides: { components: { gatekeeper: { enabled: false } } } });
             assert.equal(without.error, undefined);
             assert.equal(

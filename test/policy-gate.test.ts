@@ -107,7 +107,7 @@ describe("policy gate", () => {
 
         it("a stack file without backups, before anything is synthesised", async () => {
             const run = await runStack("production", { remove: ["backup"] });
-            assert.match(run.error!.message, /platform:apps\[0\]\.postgres: needs platform:backup in production/);
+            assert.match(run.error!.message, /platform:apps\[backend\]\.postgres: needs platform:backup in production/);
         });
     });
 

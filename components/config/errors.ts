@@ -17,11 +17,21 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
     return distance(word.toLowerCase(), best.toLowerCase()) <= tolerance ? best : undefined;
 }
 
-/** `apps[2].image.tag` from a path of keys and indices. */
-export function formatPath(path: readonly PropertyKey[]): string {
+/** An entry of a list named in a path by a label rather than its position: `apps[backend]`. */
+export class ListEntry {
+    constructor(readonly label: string | number) {}
+}
+
+export const listEntry = (label: string | number) => new ListEntry(label);
+
+export type PathPart = PropertyKey | ListEntry;
+
+/** `apps[2].image.tag` (or `apps[backend].image.tag`) from a path of keys, indices and list entries. */
+export function formatPath(path: readonly PathPart[]): string {
     let out = "";
     for (const part of path) {
-        if (typeof part === "number") out += `[${part}]`;
+        if (part instanceof ListEntry) out += `[${part.label}]`;
+        else if (typeof part === "number") out += `[${part}]`;
         else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(String(part))) out += out === "" ? String(part) : `.${String(part)}`;
         else out += `[${JSON.stringify(String(part))}]`;
     }
@@ -40,14 +50,17 @@ export function describeValue(value: unknown): string {
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
 
-/** Keys known at a path of the schema, for "did you mean" on unknown keys. */
-export type KnownKeysAt = (path: readonly PropertyKey[]) => string[];
+/** What the schema allows at a path: keys of a map (for "did you mean"), shapes of a union. */
+export interface SchemaLookup {
+    knownKeysAt(path: readonly PropertyKey[]): string[];
+    acceptedShapesAt(path: readonly PropertyKey[]): string[];
+}
 
-export function issueMessages(issue: Issue, knownKeysAt: KnownKeysAt): { path: PropertyKey[]; message: string }[] {
+export function issueMessages(issue: Issue, schema: SchemaLookup): { path: PropertyKey[]; message: string }[] {
     const path = [...issue.path];
     switch (issue.code) {
         case "unrecognized_keys": {
-            const known = knownKeysAt(path);
+            const known = schema.knownKeysAt(path);
             return issue.keys.map((key) => {
                 const hint = didYouMean(key, known);
                 const expected = known.length > 0 ? ` (allowed: ${known.join(", ")})` : "";
@@ -84,10 +97,7 @@ export function issueMessages(issue: Issue, knownKeysAt: KnownKeysAt): { path: P
                 const at = path[path.length - 1] === issue.discriminator ? path : [...path, issue.discriminator];
                 return [{ path: at, message: `must be one of ${options}` }];
             }
-            // Report the issues of the closest alternative rather than a bare "invalid input".
-            const best = issue.errors.slice().sort((a, b) => a.length - b.length)[0];
-            if (best && best.length > 0) return best.flatMap((i) => issueMessages(i as Issue, knownKeysAt));
-            return [{ path, message: "does not match any allowed form" }];
+            return unionMessages(issue, path, schema);
         }
         case "invalid_key":
             return issue.issues.map((inner) => ({
@@ -97,4 +107,22 @@ export function issueMessages(issue: Issue, knownKeysAt: KnownKeysAt): { path: P
         default:
             return [{ path, message: issue.message }];
     }
+}
+
+/**
+ * A value that matches no alternative of a union. When it has none of the accepted shapes (a
+ * string where a map or `false` goes), say which shapes are accepted; when it has one of them,
+ * report that alternative's own problems at their full path.
+ */
+function unionMessages(issue: Extract<Issue, { code: "invalid_union" }>, path: PropertyKey[], schema: SchemaLookup) {
+    const failsAtRoot = (issues: readonly z.core.$ZodIssue[]) =>
+        issues.some((i) => i.path.length === 0 && (i.code === "invalid_type" || i.code === "invalid_value"));
+    const sameShape = issue.errors.filter((alternative) => alternative.length > 0 && !failsAtRoot(alternative));
+    if (sameShape.length === 0) {
+        const shapes = schema.acceptedShapesAt(path);
+        const expected = shapes.length > 0 ? shapes.join(" or ") : "another shape";
+        return [{ path, message: `expected ${expected}, got ${describeValue((issue as Issue).input)}` }];
+    }
+    const closest = sameShape.slice().sort((a, b) => a.length - b.length)[0];
+    return closest.flatMap((i) => issueMessages({ ...(i as Issue), path: [...path, ...i.path] }, schema));
 }

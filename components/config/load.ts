@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { appSchema, AppConfig } from "./apps";
-import { didYouMean, formatPath, issueMessages } from "./errors";
+import { didYouMean, formatPath, issueMessages, listEntry, PathPart } from "./errors";
 import { crossCheck, CrossCheckInput } from "./rules";
-import { ParsedStackConfig, SecretKey, secretKeys, stackConfigSchema, stackConfigShape } from "./schema";
+import { ParsedStackConfig, SecretKey, secretKeys, stackConfigShape } from "./schema";
+import { stackSchemaLookup } from "./schema-paths";
 
 /** The project namespace of every key this program reads. */
 export const configNamespace = "platform";
@@ -39,11 +40,11 @@ export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; pr
 /** Validates the raw config, reporting every problem at once. Never throws on bad input. */
 export function parseStackConfig(raw: RawStackConfig): ParseResult {
     const problems: string[] = [];
+    const input: Record<string, unknown> = {};
     const at = (path: readonly PropertyKey[], message: string) =>
-        problems.push(`${raw.source}: ${configNamespace}:${formatPath(path)}: ${message}`);
+        problems.push(`${raw.source}: ${configNamespace}:${formatPath(nameApps(path, input.apps))}: ${message}`);
 
     const known = Object.keys(stackConfigShape);
-    const input: Record<string, unknown> = {};
     for (const [fullKey, value] of Object.entries(raw.values)) {
         const [ns, key] = splitKey(fullKey);
         if (ns !== configNamespace) continue;
@@ -64,7 +65,8 @@ export function parseStackConfig(raw: RawStackConfig): ParseResult {
     const parsed: Record<string, unknown> = {};
     const report = (prefix: PropertyKey[], issues: readonly z.core.$ZodIssue[]) => {
         for (const issue of issues) {
-            for (const { path, message } of issueMessages({ ...issue, path: [...prefix, ...issue.path] }, knownKeysAt)) at(path, message);
+            for (const { path, message } of issueMessages({ ...issue, path: [...prefix, ...issue.path] }, stackSchemaLookup))
+                at(path, message);
         }
     };
     const parsedApps: { index: number; app: AppConfig }[] = [];
@@ -98,6 +100,20 @@ export function loadStackConfig(raw: RawStackConfig): PlatformConfig {
     return result.config;
 }
 
+/**
+ * Paths through `apps[<index>]` name the app: `apps[backend].replicas` when the entry's `name`, as
+ * written, is a valid app name no other entry has; else its position, `apps[5]`. Done here, where
+ * every message passes, so schema issues and cross-key rules alike name apps the same way.
+ */
+function nameApps(path: readonly PropertyKey[], apps: unknown): readonly PathPart[] {
+    if (path[0] !== "apps" || typeof path[1] !== "number") return path;
+    const names = Array.isArray(apps) ? apps.map((a) => (a && typeof a === "object" ? (a as { name?: unknown }).name : undefined)) : [];
+    const name = names[path[1]];
+    const unique = names.filter((n) => n === name).length === 1;
+    const label = typeof name === "string" && unique && appSchema.shape.name.safeParse(name).success ? name : path[1];
+    return ["apps", listEntry(label), ...path.slice(2)];
+}
+
 function splitKey(fullKey: string): [string, string] {
     const i = fullKey.indexOf(":");
     return i < 0 ? [configNamespace, fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
@@ -117,38 +133,6 @@ function acceptsString(schema: z.ZodType): boolean {
     const def = schema._zod.def as { type: string; innerType?: z.ZodType };
     if (def.innerType) return acceptsString(def.innerType);
     return def.type === "string" || def.type === "enum";
-}
-
-/** Field names of the object schema found at `path`, used for "did you mean" hints. */
-function knownKeysAt(path: readonly PropertyKey[]): string[] {
-    let schemas: z.ZodType[] = [stackConfigSchema];
-    for (const part of path) schemas = schemas.flatMap((s) => childSchemas(s, part));
-    return [...new Set(schemas.flatMap((s) => objectKeys(s)))];
-}
-
-function unwrap(schema: z.ZodType): z.ZodType[] {
-    const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
-    if (def.innerType) return unwrap(def.innerType);
-    if (def.type === "pipe" && def.in) return unwrap(def.in);
-    if (def.type === "union" && def.options) return def.options.flatMap(unwrap);
-    return [schema];
-}
-
-function childSchemas(schema: z.ZodType, part: PropertyKey): z.ZodType[] {
-    return unwrap(schema).flatMap((s) => {
-        const def = s._zod.def as { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType };
-        if (def.type === "object" && def.shape && typeof part === "string" && part in def.shape) return [def.shape[part]];
-        if (def.type === "array" && def.element && typeof part === "number") return [def.element];
-        if (def.type === "record" && def.valueType) return [def.valueType];
-        return [];
-    });
-}
-
-function objectKeys(schema: z.ZodType): string[] {
-    return unwrap(schema).flatMap((s) => {
-        const def = s._zod.def as { type: string; shape?: Record<string, z.ZodType> };
-        return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
-    });
 }
 
 function wrapSecrets(parsed: ParsedStackConfig): PlatformConfig {

@@ -5,8 +5,10 @@ import { parseStackConfig, type PlatformConfig } from "../../components/config";
 
 /** Repository root (where Pulumi.yaml lives). */
 export const repoRoot = path.resolve(__dirname, "..", "..");
-/** Where stack files are read from; `PLATFORM_STACKS_DIR` points tests and tools elsewhere. */
-export const stacksDir = process.env.PLATFORM_STACKS_DIR ? path.resolve(process.env.PLATFORM_STACKS_DIR) : path.join(repoRoot, "stacks");
+/** Where stack files are read from; `PLATFORM_STACKS_DIR` points tests and tools elsewhere (read on every call). */
+export function stacksDir(): string {
+    return process.env.PLATFORM_STACKS_DIR ? path.resolve(process.env.PLATFORM_STACKS_DIR) : path.join(repoRoot, "stacks");
+}
 
 /** Marks a value that was `secure:` in a stack file and could not be decrypted offline. */
 export const securePlaceholder = (key: string) => `[secure placeholder for ${key}]`;
@@ -20,14 +22,14 @@ export interface CliConfig {
 /** Stack names for which a `stacks/Pulumi.<stack>.yaml` exists. */
 export function listStacks(): string[] {
     return fs
-        .readdirSync(stacksDir)
+        .readdirSync(stacksDir())
         .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
 }
 
 export function stackFilePath(stack: string): string {
-    return path.join(stacksDir, `Pulumi.${stack}.yaml`);
+    return path.join(stacksDir(), `Pulumi.${stack}.yaml`);
 }
 
 interface ProjectFile {
