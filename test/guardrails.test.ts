@@ -207,7 +207,22 @@ describe("guardrails", () => {
                 const acme = issuers.find((i) => get(i, "metadata.name") === "letsencrypt-production")!;
                 assert.equal(get(acme, "spec.acme.email"), config.guardrails.acme.email);
                 assert.equal(get(acme, "spec.acme.server"), "https://acme-v02.api.letsencrypt.org/directory");
-                assert.deepEqual(get(acme, "spec.acme.solvers"), [{ http01: { ingress: { ingressClassName: "nginx" } } }]);
+                // Behind Cloudflare, DNS-01 with a zone-scoped token (HTTP-01 cannot pass a proxied,
+                // HTTPS-only, origin-locked zone); HTTP-01 through nginx only without Cloudflare.
+                const solvers = config.cloudflare
+                    ? [
+                          {
+                              selector: { dnsZones: [config.cloudflare.zoneName] },
+                              dns01: { cloudflare: { apiTokenSecretRef: { name: "cloudflare-dns01-api-token", key: "api-token" } } },
+                          },
+                      ]
+                    : [{ http01: { ingress: { ingressClassName: "nginx" } } }];
+                assert.deepEqual(get(acme, "spec.acme.solvers"), solvers);
+                if (config.cloudflare) {
+                    const token = k8sObject(run, "kubernetes:core/v1:Secret", "cloudflare-dns01-api-token", "cert-manager");
+                    assert.ok(containsSecret(token.inputs.stringData), "the DNS-01 token stays a Pulumi secret");
+                    assert.ok(acme.dependsOn.includes(token.urn), "the issuer waits for its token");
+                }
                 const ca = issuers.find((i) => get(i, "metadata.name") === "platform-internal-ca")!;
                 const caSecret = ofType(run, "kubernetes:core/v1:Secret").find(
                     (s) => get(s, "metadata.name") === get(ca, "spec.ca.secretName"),

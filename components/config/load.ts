@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { appSchema, AppConfig } from "./apps";
 import { didYouMean, formatPath, issueMessages } from "./errors";
-import { crossCheck, CrossCheckInput } from "./rules";
+import { crossCheck, CrossCheckInput, OtherStackZone } from "./rules";
 import { ParsedStackConfig, SecretKey, secretKeys, stackConfigSchema, stackConfigShape } from "./schema";
 
 /** The project namespace of every key this program reads. */
@@ -18,6 +18,8 @@ export interface RawStackConfig {
     secretKeys: readonly string[];
     /** The stack file, named in every message (e.g. `stacks/Pulumi.production.yaml`). */
     source: string;
+    /** Cloudflare zones the project's other stack files declare: a zone has exactly one owner. @default [] */
+    otherStackZones?: OtherStackZone[];
 }
 
 /** The validated config components receive: secrets arrive as secret Outputs, never strings. */
@@ -85,7 +87,7 @@ export function parseStackConfig(raw: RawStackConfig): ParseResult {
     const appNames = Array.isArray(input.apps)
         ? input.apps.map((a) => (a && typeof a === "object" ? (a as { name?: unknown }).name : undefined))
         : [];
-    crossCheck({ ...(parsed as Partial<CrossCheckInput>), apps: parsedApps, appNames }, at);
+    crossCheck({ ...(parsed as Partial<CrossCheckInput>), apps: parsedApps, appNames, otherStackZones: raw.otherStackZones }, at);
 
     if (problems.length > 0) return { ok: false, problems: dedupe(problems) };
     return { ok: true, config: wrapSecrets(parsed as ParsedStackConfig) };
