@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { committedPolicyConfig } from "../engine/gate";
+import { committedPolicyConfig, withCrossStackFacts } from "../engine/gate";
 
 interface StateResource {
     type: string;
@@ -31,11 +31,12 @@ function main(): number {
         process.stderr.write("usage: npm run policy-config -- --stack <name> [--state <export.json>] --out <file>\n");
         return 2;
     }
-    const config = committedPolicyConfig(values.stack);
-    if (!config) {
+    const committed = committedPolicyConfig(values.stack);
+    if (!committed) {
         process.stderr.write(`no policy config policy-pack/config/${values.stack}.json\n`);
         return 2;
     }
+    const config = withCrossStackFacts(values.stack, committed);
     const state = values.state && fs.existsSync(values.state) ? JSON.parse(fs.readFileSync(values.state, "utf8")) : {};
     const deployed = deployedChartVersions(state);
     const own = config["helm-no-downgrade"];
