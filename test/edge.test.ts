@@ -66,7 +66,11 @@ describe("Cloudflare edge", () => {
                 const providers = ofType(run, "pulumi:providers:cloudflare");
                 assert.equal(providers.length, 1);
                 assert.ok(providers[0].inputs.apiToken instanceof SecretValue);
-                assert.equal(providers[0].aliases.length, 1, "the provider the edge component used to own is adopted, not replaced");
+                // The provider used to be the edge component's child: adopted under its old URN, not replaced.
+                assert.deepEqual(
+                    (providers[0].aliases as { name: string; parenturn: string }[]).map((a) => [a.name, a.parenturn]),
+                    [["edge-provider", `urn:pulumi:${stack}::platform::platform:edge:CloudflareEdge::edge`]],
+                );
                 for (const r of cloudflareResources(run).filter((r) => r.custom && r.type !== "pulumi:providers:cloudflare"))
                     assert.equal(r.provider, providers[0].urn, r.urn);
                 const synth = toSynthResources(run).find((r) => r.type === "pulumi:providers:cloudflare")!;
