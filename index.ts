@@ -1,5 +1,7 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig } from "./components/config";
+import { otherStackZones } from "./components/config/other-stacks";
 import { buildPlatform } from "./components/program";
 
 /**
@@ -17,6 +19,8 @@ export = async () => {
             values,
             secretKeys: Object.keys(values).filter((key) => isConfigSecret(key)),
             source: `stacks/Pulumi.${pulumi.getStack()}.yaml`,
+            // One owner per Cloudflare zone: the other stack files of the project say which zones are taken.
+            otherStackZones: otherStackZones(process.env.PLATFORM_STACKS_DIR ?? path.join(__dirname, "stacks"), pulumi.getStack()),
         });
     } catch (err) {
         // RunError prints the message without a stack trace: the problems are the whole story.

@@ -1,15 +1,19 @@
+import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
+import { publicHosts } from "./config/hosts";
 import { CloudflareEdge } from "./edge/cloudflare-edge";
-import { acmeHttp01Issuers, CertificateIssuers, publicIssuer } from "./guardrails/certificate-issuers";
+import { cloudflareIpRanges } from "./edge/ip-ranges";
+import { OriginPull } from "./edge/origin-pull";
+import { acmeCaaIdentity, CertificateIssuers, publicIssuer, solvesHttp01 } from "./guardrails/certificate-issuers";
 import { Namespaces } from "./guardrails/namespaces";
 import { GatekeeperConstraints } from "./guardrails/gatekeeper-constraints";
 import { KyvernoPolicies } from "./guardrails/kyverno-policies";
 import { MeshSecurity } from "./guardrails/mesh-security";
 import { MonitoringRbac } from "./guardrails/monitoring-rbac";
 import { NetworkBaseline } from "./guardrails/network-baseline";
-import { allReleases, installPlatform, InstalledPlatform } from "./platform/install";
+import { allReleases, EdgeOrigin, installPlatform, InstalledPlatform } from "./platform/install";
 import { SecretStores } from "./platform/secret-stores";
 import { releaseVersions } from "./platform/versions";
 import { Apps } from "./workloads/apps";
@@ -36,7 +40,8 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         },
         opts,
     );
-    const platform = installPlatform(config, namespaces, opts);
+    const origin = config.cloudflare ? cloudflareOrigin(config, namespaces, opts) : undefined;
+    const platform = installPlatform(config, namespaces, opts, origin?.platform);
 
     new NetworkBaseline(
         "network-baseline",
@@ -44,7 +49,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
             namespaces,
             meshNamespace: platform.istio?.rootNamespace,
             acmeHttp01:
-                platform.ingress && acmeHttp01Issuers.has(publicIssuer[config.environment])
+                platform.ingress && solvesHttp01(config.environment, config.cloudflare !== undefined)
                     ? {
                           ingressNamespace: platform.ingress.namespace,
                           namespaces: [...new Set(config.apps.filter((a) => a.ingress).map((a) => a.namespace))],
@@ -62,6 +67,10 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
                   ingressClassName: "nginx",
                   certManagerNamespace: platform.certManager.namespace,
                   certManager: platform.certManager.release,
+                  dns01:
+                      config.cloudflare && config.secrets.cloudflareDnsApiToken
+                          ? { zoneName: config.cloudflare.zoneName, apiToken: config.secrets.cloudflareDnsApiToken }
+                          : undefined,
               },
               opts,
           )
@@ -87,7 +96,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         {
             config,
             namespaces,
-            platform: platformServices(config, platform, issuers, stores),
+            platform: platformServices(config, platform, issuers, stores, origin?.pull),
             operators: {
                 cloudnativePg: platform.cloudnativePg ? [platform.cloudnativePg.operator, platform.cloudnativePg.barmanCloud] : undefined,
                 strimzi: platform.strimzi?.release,
@@ -98,18 +107,18 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
     );
 
     // The edge serves every public host: exposed apps and the platform UIs.
-    const hosts = [
-        ...apps.hosts,
-        ...[platform.argocd?.url, platform.prometheus?.grafanaUrl].flatMap((url) => (url ? [new URL(url).hostname] : [])),
-    ];
     const edge =
-        config.cloudflare && platform.ingress
+        config.cloudflare && origin && platform.ingress
             ? new CloudflareEdge("edge", {
                   environment: config.environment,
                   config: config.cloudflare,
-                  apiToken: config.secrets.cloudflareApiToken,
-                  hosts,
+                  provider: origin.provider,
+                  hosts: publicHosts({ ...config, apps: config.apps.map((app, index) => ({ index, app })) }),
                   ingressAddress: platform.ingress.loadBalancerAddress,
+                  caaIssuers: [acmeCaaIdentity],
+                  contactEmail: config.guardrails.acme.email,
+                  originReady: origin.pull.check.ready,
+                  originPullCertificate: true,
               })
             : undefined;
 
@@ -124,9 +133,40 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         internalCaCertificate: issuers?.caCertificate,
         // What the delivery workflow's cache purge after a production deploy needs.
         edgeCachePurge: edge ? { zoneId: edge.zoneId, hosts: edge.hosts } : undefined,
+        // Publish at the registrar once: until then the zone is signed but not validated.
+        dnssecDs: edge?.dnssecDs,
     };
     // A stack without a component has no such output (rather than an undefined one).
     return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as Record<string, pulumi.Input<unknown>>;
+}
+
+/**
+ * What a Cloudflare-fronted stack sets up before the platform: the stack's one Cloudflare
+ * provider, Cloudflare's current edge ranges (the ingress load balancer admits only those) and
+ * Authenticated Origin Pulls (every Ingress requires Cloudflare's client certificate).
+ */
+function cloudflareOrigin(config: PlatformConfig, namespaces: Namespaces, opts: pulumi.ComponentResourceOptions) {
+    const cf = config.cloudflare!;
+    const provider = new cloudflare.Provider(
+        "cloudflare",
+        { apiToken: config.secrets.cloudflareApiToken },
+        // It was the edge component's child: the alias keeps the deployed provider (and everything it manages).
+        { aliases: [{ name: "edge-provider", parent: pulumi.createUrn("edge", "platform:edge:CloudflareEdge") }] },
+    );
+    const appNamespaces = [...new Set(config.apps.filter((a) => a.ingress).map((a) => a.namespace))];
+    const pull = new OriginPull(
+        "origin-pull",
+        {
+            environment: config.environment,
+            zoneId: cf.zoneId,
+            zoneName: cf.zoneName,
+            ingressNamespaces: appNamespaces.map((name) => ({ name, resource: namespaces.get(name).resource })),
+            cloudflareProvider: provider,
+        },
+        opts,
+    );
+    const platform: EdgeOrigin = { ranges: cloudflareIpRanges(provider), uiCheck: pull.uiCheck };
+    return { provider, pull, platform };
 }
 
 /** What apps get from the installed platform. */
@@ -135,6 +175,7 @@ function platformServices(
     platform: InstalledPlatform,
     issuers: CertificateIssuers | undefined,
     stores: SecretStores | undefined,
+    originPull: OriginPull | undefined,
 ): PlatformServices {
     return {
         monitoring: platform.prometheus?.monitoring,
@@ -151,6 +192,7 @@ function platformServices(
                       principal: platform.ingress.principal,
                       controller: platform.ingress.release,
                       clusterIssuer: publicIssuer[config.environment],
+                      clientCertificate: originPull?.check,
                   }
                 : undefined,
         gitops: platform.argocd
@@ -226,7 +268,7 @@ function admissionAndMeshPolicies(
 
 /** Image prefixes of the pods the installed operators create in the platform's own namespaces. */
 function operatorImages(config: PlatformConfig, platform: InstalledPlatform): string[] {
-    const http01 = acmeHttp01Issuers.has(publicIssuer[config.environment]) && config.apps.some((a) => a.ingress);
+    const http01 = solvesHttp01(config.environment, config.cloudflare !== undefined) && config.apps.some((a) => a.ingress);
     return [
         ...(platform.cloudnativePg?.workloadImages ?? []),
         ...(platform.strimzi?.workloadImages ?? []),

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { CommandError, defineCommand, main, UsageError } from "../engine/cli";
-import { committedPolicyConfig } from "../engine/gate";
+import { committedPolicyConfig, withCrossStackFacts } from "../engine/gate";
 
 interface StateResource {
     type: string;
@@ -45,8 +45,9 @@ export const command = defineCommand({
     },
     details: ["exit codes: 0 written, 1 unreadable state, 2 usage mistake"],
     run({ stack, state, out }) {
-        const config = committedPolicyConfig(stack!);
-        if (!config) throw new UsageError(`no policy config policy-pack/config/${stack}.json`);
+        const committed = committedPolicyConfig(stack!);
+        if (!committed) throw new UsageError(`no policy config policy-pack/config/${stack}.json`);
+        const config = withCrossStackFacts(stack!, committed);
         const deployed = deployedChartVersions(state ? readState(state) : {});
         const own = config["helm-no-downgrade"];
         config["helm-no-downgrade"] = {

@@ -92,22 +92,29 @@ describe("admission and network twin", () => {
             ]);
         });
 
-        it("ACME HTTP-01 solver: refused without its image allowed, unreachable without its policy", async () => {
-            const base = await synth("staging");
-            const solverRefs = twin("staging", base).refusals.length;
-            assert.equal(solverRefs, 0);
+        it("ACME HTTP-01 solver (a stack without Cloudflare): admitted and reachable; refused without its image allowed, unreachable without its policy", async () => {
+            // Staging without its edge: its public hosts then get certificates through HTTP-01.
+            const { runStack } = await import("../engine/synth/run-program");
+            const run = await runStack("staging", { remove: ["cloudflare", "cloudflareApiToken", "cloudflareDnsApiToken"] });
+            if (run.error) throw run.error;
+            const config = stackConfig("staging");
+            const noEdge = { ...config, cloudflare: undefined };
+            const base = toSynthResources(run);
+            const ok = admitStack({ stack: "staging", resources: base, config: noEdge });
+            assert.deepEqual(lines(ok), []);
+            assert.ok(ok.flows.some((f) => f.flow.why === "ingress controller to the ACME HTTP-01 solver" && f.ok));
             const noRegistry = withInputs(base, "gatekeeper-constraints-images-from-allowed-registries", (c) => {
                 const params = (c.spec as Json).parameters as { repos: string[] };
                 params.repos = params.repos.filter((r) => !r.includes("acmesolver"));
             });
-            const refused = twin("staging", noRegistry).refusals;
+            const refused = admitStack({ stack: "staging", resources: noRegistry, config: noEdge }).refusals;
             assert.ok(refused.length > 0);
             for (const r of refused) {
                 assert.match(r.ref, /^core\/Pod\/cm-acme-http-solver-/);
                 assert.equal(r.rule, "Gatekeeper K8sAllowedRepos/images-from-allowed-registries");
             }
-            const noPolicy = (await synth("staging")).filter((r) => !r.name.endsWith("allow-acme-http01-solver"));
-            const blocked = twin("staging", noPolicy).flows.filter((f) => !f.ok);
+            const noPolicy = base.filter((r) => !r.name.endsWith("allow-acme-http01-solver"));
+            const blocked = admitStack({ stack: "staging", resources: noPolicy, config: noEdge }).flows.filter((f) => !f.ok);
             assert.ok(blocked.length > 0);
             for (const f of blocked) assert.equal(f.flow.why, "ingress controller to the ACME HTTP-01 solver");
         });

@@ -86,7 +86,13 @@ describe("stack config validation", () => {
 });
 
 describe("stack secrets from Pulumi ESC", () => {
-    const escKeys = ["platform:kubeconfig", "platform:cloudflareApiToken", "platform:backupAccessKeyId", "platform:backupSecretAccessKey"];
+    const escKeys = [
+        "platform:kubeconfig",
+        "platform:cloudflareApiToken",
+        "platform:cloudflareDnsApiToken",
+        "platform:backupAccessKeyId",
+        "platform:backupSecretAccessKey",
+    ];
 
     it("takes production's secrets from its imported environment, offline as secret placeholders", async () => {
         const text = fs.readFileSync(path.join(repoRoot, "stacks", "Pulumi.production.yaml"), "utf8");

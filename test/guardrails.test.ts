@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { podRules } from "../components/guardrails/kyverno-policies";
 import { privateRanges } from "../components/shared/network";
-import { acmeHttp01Issuers, publicIssuer } from "../components/guardrails/certificate-issuers";
+import { solvesHttp01 } from "../components/guardrails/certificate-issuers";
 import { certManagerChart } from "../components/platform/cert-manager";
 import { istioVersion } from "../components/platform/istio";
 import { containsSecret, get, k8sObject, ofType } from "./harness/query";
@@ -174,7 +174,7 @@ describe("guardrails", () => {
                 assert.deepEqual(get(repos, "spec.parameters.repos"), [...config.guardrails.allowedRegistries, ...operators, ...solver]);
                 assert.deepEqual(
                     solver,
-                    acmeHttp01Issuers.has(publicIssuer[config.environment])
+                    solvesHttp01(config.environment, config.cloudflare !== undefined)
                         ? [`quay.io/jetstack/cert-manager-acmesolver:${certManagerChart.version}`]
                         : [],
                 );
@@ -225,7 +225,22 @@ describe("guardrails", () => {
                 const acme = issuers.find((i) => get(i, "metadata.name") === "letsencrypt-production")!;
                 assert.equal(get(acme, "spec.acme.email"), config.guardrails.acme.email);
                 assert.equal(get(acme, "spec.acme.server"), "https://acme-v02.api.letsencrypt.org/directory");
-                assert.deepEqual(get(acme, "spec.acme.solvers"), [{ http01: { ingress: { ingressClassName: "nginx" } } }]);
+                // Behind Cloudflare, DNS-01 with a zone-scoped token (HTTP-01 cannot pass a proxied,
+                // HTTPS-only, origin-locked zone); HTTP-01 through nginx only without Cloudflare.
+                const solvers = config.cloudflare
+                    ? [
+                          {
+                              selector: { dnsZones: [config.cloudflare.zoneName] },
+                              dns01: { cloudflare: { apiTokenSecretRef: { name: "cloudflare-dns01-api-token", key: "api-token" } } },
+                          },
+                      ]
+                    : [{ http01: { ingress: { ingressClassName: "nginx" } } }];
+                assert.deepEqual(get(acme, "spec.acme.solvers"), solvers);
+                if (config.cloudflare) {
+                    const token = k8sObject(run, "kubernetes:core/v1:Secret", "cloudflare-dns01-api-token", "cert-manager");
+                    assert.ok(containsSecret(token.inputs.stringData), "the DNS-01 token stays a Pulumi secret");
+                    assert.ok(acme.dependsOn.includes(token.urn), "the issuer waits for its token");
+                }
                 const ca = issuers.find((i) => get(i, "metadata.name") === "platform-internal-ca")!;
                 const caSecret = ofType(run, "kubernetes:core/v1:Secret").find(
                     (s) => get(s, "metadata.name") === get(ca, "spec.ca.secretName"),

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { appSchema, AppConfig } from "./apps";
 import { didYouMean, formatPath, issueMessages, listEntry, PathPart } from "./errors";
-import { crossCheck, CrossCheckInput } from "./rules";
+import { crossCheck, CrossCheckInput, OtherStackZone } from "./rules";
 import { ParsedStackConfig, SecretKey, secretKeys, stackConfigShape } from "./schema";
 import { stackSchemaLookup } from "./schema-paths";
 
@@ -19,6 +19,8 @@ export interface RawStackConfig {
     secretKeys: readonly string[];
     /** The stack file, named in every message (e.g. `stacks/Pulumi.production.yaml`). */
     source: string;
+    /** Cloudflare zones the project's other stack files declare: a zone has exactly one owner. @default [] */
+    otherStackZones?: OtherStackZone[];
 }
 
 /** The validated config components receive: secrets arrive as secret Outputs, never strings. */
@@ -87,7 +89,7 @@ export function parseStackConfig(raw: RawStackConfig): ParseResult {
     const appNames = Array.isArray(input.apps)
         ? input.apps.map((a) => (a && typeof a === "object" ? (a as { name?: unknown }).name : undefined))
         : [];
-    crossCheck({ ...(parsed as Partial<CrossCheckInput>), apps: parsedApps, appNames }, at);
+    crossCheck({ ...(parsed as Partial<CrossCheckInput>), apps: parsedApps, appNames, otherStackZones: raw.otherStackZones }, at);
 
     if (problems.length > 0) return { ok: false, problems: dedupe(problems) };
     return { ok: true, config: wrapSecrets(parsed as ParsedStackConfig) };

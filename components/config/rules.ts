@@ -1,6 +1,7 @@
 import type { AppConfig } from "./apps";
 import { requiredRetentionDays } from "./data";
-import { CloudflareConfig, defaultRateLimits, rateLimitCapabilities } from "./edge";
+import { checkCloudflare, checkPublicHosts } from "./edge-rules";
+import { isUnder } from "./hosts";
 import type { NamespaceConfig } from "./namespaces";
 import type { ParsedStackConfig } from "./schema";
 import { checkAppSecrets, checkSecretStores } from "./secret-rules";
@@ -14,7 +15,17 @@ export type CrossCheckInput = Omit<ParsedStackConfig, "apps"> & {
     apps: { index: number; app: AppConfig }[];
     /** Every app name as written, valid app or not, for duplicate detection. */
     appNames: unknown[];
+    /** Cloudflare zones the project's other stacks manage (one owner per zone). */
+    otherStackZones?: OtherStackZone[];
 };
+
+/** A zone another stack file of the project declares. */
+export interface OtherStackZone {
+    stack: string;
+    /** The other stack's file, for messages. */
+    source: string;
+    zoneId: string;
+}
 
 export type Issue = (path: (string | number)[], message: string) => void;
 
@@ -37,6 +48,7 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
     }
     checkSecretStores(cfg, issue);
     if (cfg.components) checkComponents(cfg, issue);
+    checkPublicHosts(cfg, issue);
     if (cfg.cloudflare) checkCloudflare(cfg.cloudflare, cfg, issue);
     if (cfg.backup && cfg.environment && cfg.environment !== "dev" && cfg.backup.endpointCidrs === undefined) {
         issue(
@@ -69,52 +81,6 @@ function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
         if (ui.host && cfg.domain && !isUnder(ui.host, cfg.domain))
             issue([...path, "host"], `'${ui.host}' must be under the platform domain '${cfg.domain}'`);
     }
-}
-
-/** The edge serves the platform domain from the zone, with rate limits the zone's plan can express. */
-function checkCloudflare(cf: CloudflareConfig, cfg: Partial<CrossCheckInput>, issue: Issue): void {
-    if (cfg.components && !enabled(cfg, "ingressNginx"))
-        issue(["cloudflare"], "needs ingressNginx: DNS records point at its load balancer");
-    if (cfg.domain && !isUnder(cfg.domain, cf.zoneName)) {
-        issue(["cloudflare", "zoneName"], `the platform domain '${cfg.domain}' is not in zone '${cf.zoneName}'`);
-    }
-    cf.records.forEach((r, i) => {
-        if (!isUnder(r.name, cf.zoneName)) issue(["cloudflare", "records", i, "name"], `'${r.name}' is not in zone '${cf.zoneName}'`);
-    });
-    const caps = rateLimitCapabilities[cf.plan];
-    const rules = cf.rateLimits ?? defaultRateLimits;
-    const where = cf.rateLimits ? (i: number) => ["cloudflare", "rateLimits", i] : () => ["cloudflare", "rateLimits"];
-    const which = (r: { ref: string }) => (cf.rateLimits ? "" : `the default '${r.ref}' rule: `);
-    if (rules.length > caps.maxRules) {
-        issue(
-            ["cloudflare", "rateLimits"],
-            `${cf.rateLimits ? "" : "the defaults: "}${rules.length} rules, but the ${cf.plan} plan allows ${caps.maxRules} per zone`,
-        );
-    }
-    rules.forEach((r, i) => {
-        if (r.period > caps.maxPeriod) {
-            issue(
-                [...where(i), ...(cf.rateLimits ? ["period"] : [])],
-                `${which(r)}${r.requests} per ${r.period}s needs a plan with ${r.period}s periods; the ${cf.plan} plan counts over at most ${caps.maxPeriod}s. ` +
-                    "Declare rateLimits explicitly with a period the plan offers (a documented approximation) or upgrade the zone",
-            );
-        }
-        const timeout = r.mitigationTimeout ?? r.period;
-        if (timeout > caps.maxTimeout && timeout >= r.period) {
-            issue(
-                [...where(i), ...(cf.rateLimits ? ["mitigationTimeout"] : [])],
-                `${which(r)}a ${timeout}s mitigation timeout exceeds the ${cf.plan} plan's ${caps.maxTimeout}s`,
-            );
-        }
-        if (r.host && !caps.hostField)
-            issue([...where(i), "host"], `the ${cf.plan} plan's rate limiting rules match on the path only, not the host`);
-        if (r.host && !isUnder(r.host, cf.zoneName)) issue([...where(i), "host"], `'${r.host}' is not in zone '${cf.zoneName}'`);
-    });
-    const refs = new Set<string>();
-    [...rules.map((r) => r.ref), ...cf.waf.customRules.map((r) => r.ref)].forEach((ref) => {
-        if (refs.has(ref)) issue(["cloudflare"], `rule reference '${ref}' is used twice: refs must be unique per zone`);
-        refs.add(ref);
-    });
 }
 
 /** An app may only use what the platform installs: a missing component is a config error, not a failed apply. */
@@ -268,6 +234,4 @@ function checkAutoscaling(app: AppConfig, i: number, issue: Issue): void {
     }
 }
 
-export function isUnder(host: string, domain: string): boolean {
-    return host === domain || host.endsWith(`.${domain}`);
-}
+export { isUnder };

@@ -70,10 +70,18 @@ export const stackConfigShape = {
     cloudflare: cloudflareSchema.optional(),
     /** Secret Cloudflare API token. @default the CLOUDFLARE_API_TOKEN environment variable */
     cloudflareApiToken: z.string().min(1, "must not be empty").optional(),
+    /** Secret token cert-manager solves DNS-01 with (Zone:DNS:Edit and Zone:Zone:Read on the stack's zone only). */
+    cloudflareDnsApiToken: z.string().min(1, "must not be empty").optional(),
 };
 
 /** Top-level keys whose values are secrets: refused in plain text, handed to components as secret Outputs. */
-export const secretKeys = ["kubeconfig", "backupAccessKeyId", "backupSecretAccessKey", "cloudflareApiToken"] as const;
+export const secretKeys = [
+    "kubeconfig",
+    "backupAccessKeyId",
+    "backupSecretAccessKey",
+    "cloudflareApiToken",
+    "cloudflareDnsApiToken",
+] as const;
 export type SecretKey = (typeof secretKeys)[number];
 
 /** The whole stack config; {@link parseStackConfig} parses it key by key so every problem surfaces. */

@@ -1,6 +1,8 @@
 import type * as cloudflare from "@pulumi/cloudflare";
-import type { CloudflareConfig, CloudflarePlan, RateLimitRule } from "../config/edge";
-import { defaultRateLimits } from "../config/edge";
+import type { CloudflareConfig, CloudflarePlan, CustomRule, RateLimitRule } from "../config/edge";
+import { defaultRateLimits, planAtLeast } from "../config/edge";
+
+export { planAtLeast };
 
 /**
  * The edge's rules, as pure builders grouped by phase. Cloudflare allows one entrypoint ruleset
@@ -21,14 +23,20 @@ export const managedRulesetIds = {
 export const owaspAnomalyRuleId = "6179ae15870a4bb7b2d480d4843b323c";
 export const owaspThreshold = { low: 60, medium: 40, high: 25 } as const;
 
-const rank: Record<CloudflarePlan, number> = { free: 0, pro: 1, business: 2, enterprise: 3 };
-export const planAtLeast = (plan: CloudflarePlan, min: CloudflarePlan) => rank[plan] >= rank[min];
-
 export interface WafSettings {
     plan: CloudflarePlan;
     paranoiaLevel: number;
     sensitivity: keyof typeof owaspThreshold;
 }
+
+/** Which public hosts browsers use and which API clients call: challenges go to browser hosts only. */
+export interface EdgeHosts {
+    browser: string[];
+    api: string[];
+}
+
+/** `http.host in {"a" "b"}`: the rules-language set form. */
+export const hostIn = (hosts: string[]) => `(http.host in {${hosts.map((h) => JSON.stringify(h)).join(" ")}})`;
 
 /** A rule that runs a managed ruleset on every request, with optional overrides. */
 function execute(
@@ -61,6 +69,42 @@ export function managedWafRules(waf: WafSettings): Rule[] {
     ];
 }
 
+/**
+ * Skip rules, first in the custom phase. API hosts skip Super Bot Fight Mode (its challenges and
+ * blocks would break API and mobile clients), the Browser Integrity Check (SDKs send no browser
+ * headers) and the security level (so "I'm Under Attack" does not interstitial an API). Uptime
+ * checks (GET/HEAD on their exact path) also skip rate limits. Nothing else is skipped: the
+ * managed WAF and the pattern rules still inspect every request.
+ */
+export function skipRules(cf: CloudflareConfig): Rule[] {
+    const sbfm = planAtLeast(cf.plan, "pro") ? ["http_request_sbfm"] : [];
+    const rules: Rule[] = [];
+    if (cf.apiHosts.length > 0) {
+        rules.push({
+            ref: "skip-api-clients",
+            description: "API hosts: no bot fight mode, browser integrity check or security-level challenge",
+            expression: hostIn(cf.apiHosts),
+            action: "skip",
+            actionParameters: { ...(sbfm.length ? { phases: sbfm } : {}), products: ["bic", "securityLevel"] },
+            logging: { enabled: true },
+        });
+    }
+    if (cf.uptimeChecks.length > 0) {
+        const checks = cf.uptimeChecks.map(
+            (c) => `(http.host eq ${JSON.stringify(c.host)} and http.request.uri.path eq ${JSON.stringify(c.path)})`,
+        );
+        rules.push({
+            ref: "skip-uptime-checks",
+            description: "Uptime checks: not rate limited, bot-checked or challenged",
+            expression: `(http.request.method in {"GET" "HEAD"}) and (${checks.join(" or ")})`,
+            action: "skip",
+            actionParameters: { phases: ["http_ratelimit", ...sbfm], products: ["bic", "securityLevel"] },
+            logging: { enabled: true },
+        });
+    }
+    return rules;
+}
+
 /** Pattern rules that work on every plan (no regex: `matches` needs Business). */
 const decodedQuery = "lower(url_decode(http.request.uri.query))";
 const decodedPath = "lower(url_decode(http.request.uri.path))";
@@ -87,11 +131,14 @@ export const patternRules: Rule[] = [
 
 /**
  * Rules on WAF attack scores (Business: the score class; Enterprise: per-attack scores) and bot
- * scores (Enterprise). `cf.threat_score` is deliberately absent: Cloudflare no longer populates
- * it, so a rule on it would never match.
+ * scores (Enterprise with Bot Management). Blocks apply everywhere; challenges only on browser
+ * hosts, and not at all when the stack has none. `cf.threat_score` is deliberately absent:
+ * Cloudflare no longer populates it, so a rule on it would never match.
  */
-export function scoreRules(plan: CloudflarePlan): Rule[] {
-    if (plan === "enterprise") {
+export function scoreRules(cf: Pick<CloudflareConfig, "plan" | "addOns">, hosts: EdgeHosts): Rule[] {
+    const challenge = (rule: Rule): Rule[] =>
+        hosts.browser.length ? [{ ...rule, expression: `${hostIn(hosts.browser)} and (${String(rule.expression)})` }] : [];
+    if (cf.plan === "enterprise") {
         return [
             {
                 ref: "block-attack-scores",
@@ -99,15 +146,17 @@ export function scoreRules(plan: CloudflarePlan): Rule[] {
                 expression: "(cf.waf.score.sqli lt 20) or (cf.waf.score.xss lt 20) or (cf.waf.score.rce lt 20)",
                 action: "block",
             },
-            {
-                ref: "challenge-likely-bots",
-                description: "Bot score below 30 (not a verified bot)",
-                expression: "(cf.bot_management.score lt 30) and not cf.bot_management.verified_bot",
-                action: "managed_challenge",
-            },
+            ...(cf.addOns.includes("botManagement")
+                ? challenge({
+                      ref: "challenge-likely-bots",
+                      description: "Browser hosts: bot score below 30 (not a verified bot)",
+                      expression: "(cf.bot_management.score lt 30) and not cf.bot_management.verified_bot",
+                      action: "managed_challenge",
+                  })
+                : []),
         ];
     }
-    if (plan === "business") {
+    if (cf.plan === "business") {
         return [
             {
                 ref: "block-attack-class",
@@ -115,34 +164,55 @@ export function scoreRules(plan: CloudflarePlan): Rule[] {
                 expression: 'cf.waf.score.class eq "attack"',
                 action: "block",
             },
-            {
+            ...challenge({
                 ref: "challenge-likely-attack",
-                description: "WAF attack score class: likely attack",
+                description: "Browser hosts: WAF attack score class likely attack",
                 expression: 'cf.waf.score.class eq "likely_attack"',
                 action: "managed_challenge",
-            },
+            }),
         ];
     }
     return [];
 }
 
-export function customWafRules(cf: CloudflareConfig): Rule[] {
-    return [...patternRules, ...scoreRules(cf.plan), ...cf.waf.customRules.map((r) => ({ ...r }))];
+/** A stack's own custom rule, limited to its hosts when it names them. */
+export function customRule(r: CustomRule): Rule {
+    return {
+        ref: r.ref,
+        description: r.description,
+        expression: r.hosts ? `${hostIn(r.hosts)} and (${r.expression})` : r.expression,
+        action: r.action,
+    };
 }
 
-/** A rate limit counted per client IP (and Cloudflare data centre, which every rule must include). */
+export function customWafRules(cf: CloudflareConfig, hosts: EdgeHosts): Rule[] {
+    return [...skipRules(cf), ...patternRules, ...scoreRules(cf, hosts), ...cf.waf.customRules.map(customRule)];
+}
+
+/**
+ * A rate limit counted per client IP (and Cloudflare data centre, which every rule must include),
+ * on its host and path and, where the plan has the fields, its methods and response codes.
+ */
 export function rateLimitRule(rule: RateLimitRule): Rule {
-    const path = `starts_with(http.request.uri.path, "${rule.path}")`;
+    const parts = [
+        ...(rule.host ? [`(http.host eq ${JSON.stringify(rule.host)})`] : []),
+        `starts_with(http.request.uri.path, ${JSON.stringify(rule.path)})`,
+        ...(rule.methods ? [`(http.request.method in {${rule.methods.map((m) => JSON.stringify(m)).join(" ")}})`] : []),
+    ];
+    const expression = parts.join(" and ");
     return {
         ref: `ratelimit-${rule.ref}`,
         description: rule.description,
-        expression: rule.host ? `(http.host eq "${rule.host}") and ${path}` : path,
+        expression,
         action: "block",
         ratelimit: {
             characteristics: ["cf.colo.id", "ip.src"],
             period: rule.period,
             requestsPerPeriod: rule.requests,
             mitigationTimeout: rule.mitigationTimeout ?? rule.period,
+            ...(rule.countStatuses
+                ? { countingExpression: `${expression} and (http.response.code in {${rule.countStatuses.join(" ")}})` }
+                : {}),
         },
     };
 }
@@ -151,8 +221,9 @@ export function rateLimitRules(cf: CloudflareConfig): Rule[] {
     return (cf.rateLimits ?? defaultRateLimits).map(rateLimitRule);
 }
 
-/** HTTP DDoS (L7) managed ruleset with the configured sensitivity. */
+/** HTTP DDoS (L7) managed ruleset: an override only when the stack asks for another sensitivity than the default. */
 export function ddosRules(cf: CloudflareConfig): Rule[] {
+    if (!cf.ddosSensitivity) return [];
     return [
         execute("http-ddos-sensitivity", `HTTP DDoS attack protection, ${cf.ddosSensitivity} sensitivity`, managedRulesetIds.httpDdos, {
             sensitivityLevel: cf.ddosSensitivity,
@@ -160,11 +231,11 @@ export function ddosRules(cf: CloudflareConfig): Rule[] {
     ];
 }
 
-/** Every rule of the zone, by phase: one Ruleset each. Exported for tests. */
-export function rulesByPhase(cf: CloudflareConfig, waf: WafSettings): Record<Phase, Rule[]> {
+/** Every rule of the zone, by phase: one Ruleset each (a phase without rules gets none). Exported for tests. */
+export function rulesByPhase(cf: CloudflareConfig, waf: WafSettings, hosts: EdgeHosts): Record<Phase, Rule[]> {
     return {
         http_request_firewall_managed: managedWafRules(waf),
-        http_request_firewall_custom: customWafRules(cf),
+        http_request_firewall_custom: customWafRules(cf, hosts),
         http_ratelimit: rateLimitRules(cf),
         ddos_l7: ddosRules(cf),
     };

@@ -4,6 +4,7 @@ import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
 import { ChartPin, HelmValues, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
 import { managedBy } from "../shared/labels";
+import { UiExposure, uiClientCertificate } from "../shared/origin-lock";
 
 /** Argo CD, for teams that hand an app's manifests to GitOps. */
 export const argocdChart: ChartPin = {
@@ -38,7 +39,7 @@ export interface ArgoCdArgs {
     /** Server replicas. @default argocdDefaults[environment].serverReplicas */
     replicas?: number;
     /** Publish the UI through the ingress controller at `host`. @default undefined (not exposed) */
-    ui?: { host: string; ingressClassName: string; clusterIssuer: string };
+    ui?: UiExposure;
     /** Namespaces apps handed to Argo CD may deploy into. */
     appNamespaces: string[];
     monitoring?: Monitoring;
@@ -53,6 +54,7 @@ export function argocdValues(args: ArgoCdArgs): HelmValues {
     const metrics = { enabled: args.monitoring !== undefined, serviceMonitor };
     const pdb = (replicas: number) => ({ enabled: replicas > 1, minAvailable: 1 });
     const serverReplicas = args.replicas ?? d.serverReplicas;
+    const origin = uiClientCertificate(args.ui, argocdChart.namespace);
     const typed: HelmValues = {
         crds: { install: true, keep: true },
         global: { ...(args.ui ? { domain: args.ui.host } : {}), logging: { level: args.logLevel } },
@@ -72,6 +74,7 @@ export function argocdValues(args: ArgoCdArgs): HelmValues {
                           annotations: {
                               "cert-manager.io/cluster-issuer": args.ui.clusterIssuer,
                               "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+                              ...origin.annotations,
                           },
                           tls: true,
                       },
@@ -81,6 +84,8 @@ export function argocdValues(args: ArgoCdArgs): HelmValues {
         repoServer: { replicas: d.repoServerReplicas, pdb: pdb(d.repoServerReplicas), metrics },
         applicationSet: { replicas: d.ha ? 2 : 1, pdb: pdb(d.ha ? 2 : 1), metrics },
         dex: { enabled: false },
+        // The CA Secret the client-certificate check names, shipped with the Ingress that needs it.
+        ...(origin.objects.length ? { extraObjects: origin.objects } : {}),
     };
     return mergeValues(typed, args.values);
 }
@@ -102,6 +107,7 @@ export class ArgoCd extends pulumi.ComponentResource {
                 environment: args.environment,
                 critical: true, // owns the Application CRD: removing it would prune every app Argo CD manages
                 monitoring: args.monitoring,
+                dependsOn: uiClientCertificate(args.ui, argocdChart.namespace).ready,
             },
             this,
         );

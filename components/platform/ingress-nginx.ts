@@ -40,14 +40,6 @@ export interface IngressController {
     loadBalancerAddress: pulumi.Output<string>;
 }
 
-/** Cloudflare's published edge ranges (https://www.cloudflare.com/ips/): the only proxies trusted for client IPs. */
-export const cloudflareRanges = [
-    "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18", "108.162.192.0/18",
-    "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17", "162.158.0.0/15", "104.16.0.0/13",
-    "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
-    "2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32", "2405:8100::/32", "2a06:98c0::/29", "2c0f:f248::/32",
-]; // prettier-ignore
-
 /** Response headers every response through the controller carries. */
 export const securityHeaders: Record<string, string> = {
     "X-Frame-Options": "SAMEORIGIN",
@@ -81,8 +73,13 @@ export interface IngressNginxArgs {
     replicas?: number;
     /** @default "LoadBalancer" */
     serviceType?: "LoadBalancer" | "NodePort";
-    /** Trust client IPs from Cloudflare's edge only (when the zone is proxied). @default false */
-    behindCloudflare?: boolean;
+    /**
+     * The origin lock behind Cloudflare: its published edge ranges (from the provider's
+     * `getIpRanges` data source, never a copied list that goes stale) are the only sources the
+     * load balancer admits and the only proxies trusted for the client IP (`CF-Connecting-IP`).
+     * @default undefined (no CDN in front: any source, no forwarded headers trusted)
+     */
+    cloudflare?: { ranges: pulumi.Input<string[]> };
     /** Join the mesh with a sidecar (outbound only), so nginx reaches STRICT-mTLS apps. @default false */
     meshSidecar?: boolean;
     monitoring?: Monitoring;
@@ -94,21 +91,20 @@ export interface IngressNginxArgs {
 export function ingressNginxValues(args: IngressNginxArgs): HelmValues {
     const d = ingressNginxDefaults[args.environment];
     const replicas = args.replicas ?? d.replicas;
-    const config: Record<string, string> = {
+    const config: Record<string, pulumi.Input<string>> = {
         "add-headers": `${ingressNginxChart.namespace}/security-headers`,
         hsts: "true",
         "hsts-max-age": "31536000",
         "hsts-include-subdomains": "true",
         "server-tokens": "false",
         "ssl-protocols": "TLSv1.2 TLSv1.3",
-        ...(args.behindCloudflare
-            ? {
-                  "use-forwarded-headers": "true",
-                  "forwarded-for-header": "CF-Connecting-IP",
-                  "proxy-real-ip-cidr": cloudflareRanges.join(","),
-              }
-            : {}),
     };
+    const ranges = args.cloudflare?.ranges;
+    if (ranges) {
+        config["use-forwarded-headers"] = "true";
+        config["forwarded-for-header"] = "CF-Connecting-IP";
+        config["proxy-real-ip-cidr"] = pulumi.output(ranges).apply((r) => r.join(","));
+    }
     const typed: HelmValues = {
         controller: {
             replicaCount: replicas,
@@ -118,7 +114,12 @@ export function ingressNginxValues(args: IngressNginxArgs): HelmValues {
             ingressClassResource: { name: "nginx", default: true },
             allowSnippetAnnotations: false,
             config,
-            service: { type: args.serviceType ?? "LoadBalancer", externalTrafficPolicy: "Local" },
+            // `Local` keeps the client (Cloudflare) address visible, which the source ranges need.
+            service: {
+                type: args.serviceType ?? "LoadBalancer",
+                externalTrafficPolicy: "Local",
+                ...(ranges ? { loadBalancerSourceRanges: ranges } : {}),
+            },
             metrics: {
                 enabled: args.monitoring !== undefined,
                 serviceMonitor: { enabled: args.monitoring !== undefined, additionalLabels: args.monitoring?.selectorLabels ?? {} },

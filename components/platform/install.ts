@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { publicIssuer } from "../guardrails/certificate-issuers";
 import type { Namespaces } from "../guardrails/namespaces";
+import type { ClientCertificateCheck, UiExposure } from "../shared/origin-lock";
 import { ArgoCd } from "./argocd";
 import { ArgoRollouts } from "./argo-rollouts";
 import { CertManager } from "./cert-manager";
@@ -54,19 +55,35 @@ export function allReleases(p: InstalledPlatform): pulumi.Resource[] {
     ].filter((r): r is NonNullable<typeof r> => r !== undefined);
 }
 
+/** What the platform needs from a CDN in front of it: the ranges it connects from, and the check UIs run on its client certificate. */
+export interface EdgeOrigin {
+    ranges: pulumi.Input<string[]>;
+    uiCheck: ClientCertificateCheck;
+}
+
 /**
  * Installs every enabled platform release. Edges exist only where one release needs another:
  * ServiceMonitors need the Prometheus CRDs, the Barman Cloud plugin needs cert-manager, and
  * Istio's charts chain base -> istiod -> gateway. Everything else installs in parallel.
  */
-export function installPlatform(config: PlatformConfig, namespaces: Namespaces, opts: pulumi.ComponentResourceOptions): InstalledPlatform {
+export function installPlatform(
+    config: PlatformConfig,
+    namespaces: Namespaces,
+    opts: pulumi.ComponentResourceOptions,
+    edge?: EdgeOrigin,
+): InstalledPlatform {
     const c = config.components;
     const env = config.environment;
     const logLevel = config.logLevel;
     const on = (component: { enabled?: boolean }) => component.enabled !== false;
-    const uiHost = (component: { expose?: boolean; host?: string }, name: string) =>
+    const uiHost = (component: { expose?: boolean; host?: string }, name: string): UiExposure | undefined =>
         component.expose
-            ? { host: component.host ?? `${name}.${config.domain}`, ingressClassName: "nginx", clusterIssuer: publicIssuer[env] }
+            ? {
+                  host: component.host ?? `${name}.${config.domain}`,
+                  ingressClassName: "nginx",
+                  clusterIssuer: publicIssuer[env],
+                  clientCertificate: edge?.uiCheck,
+              }
             : undefined;
 
     const monitoringNs = on(c.kubePrometheusStack) ? namespaces.ofLayer("monitoring") : undefined;
@@ -117,7 +134,7 @@ export function installPlatform(config: PlatformConfig, namespaces: Namespaces, 
                   monitoring,
                   replicas: c.ingressNginx.replicas,
                   serviceType: c.ingressNginx.serviceType,
-                  behindCloudflare: config.cloudflare !== undefined,
+                  cloudflare: edge ? { ranges: edge.ranges } : undefined,
                   meshSidecar: istio !== undefined && (c.istio.dataplane ?? "sidecar") === "sidecar",
                   values: c.ingressNginx.values,
               },

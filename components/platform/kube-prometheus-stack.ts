@@ -5,6 +5,7 @@ import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
 import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, platformRelease } from "../shared/helm";
 import { managedBy } from "../shared/labels";
+import { UiExposure, uiClientCertificate } from "../shared/origin-lock";
 
 /** kube-prometheus-stack: Prometheus Operator and its CRDs, Prometheus, Alertmanager, Grafana. */
 export const kubePrometheusStackChart: ChartPin = {
@@ -69,7 +70,7 @@ export interface KubePrometheusStackArgs {
     /** @default kubePrometheusStackDefaults[environment].storageSize */
     storageSize?: string;
     /** Publish Grafana through the ingress controller at `host`. @default undefined (not exposed) */
-    grafana?: { host: string; ingressClassName: string; clusterIssuer: string };
+    grafana?: UiExposure;
     /** Raw chart values, merged over the typed defaults. @default {} */
     values?: HelmValues;
 }
@@ -135,13 +136,18 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
                       ingress: {
                           enabled: true,
                           ingressClassName: args.grafana.ingressClassName,
-                          annotations: { "cert-manager.io/cluster-issuer": args.grafana.clusterIssuer },
+                          annotations: {
+                              "cert-manager.io/cluster-issuer": args.grafana.clusterIssuer,
+                              ...uiClientCertificate(args.grafana, args.namespaceName).annotations,
+                          },
                           hosts: [args.grafana.host],
                           tls: [{ secretName: "grafana-tls", hosts: [args.grafana.host] }],
                       },
                   }
                 : {}),
         },
+        // The CA Secret Grafana's client-certificate check names, shipped with its Ingress.
+        ...(args.grafana?.clientCertificate ? { extraManifests: uiClientCertificate(args.grafana, args.namespaceName).objects } : {}),
     };
     return mergeValues(typed, args.values);
 }
@@ -177,7 +183,7 @@ export class KubePrometheusStack extends pulumi.ComponentResource {
                 environment: args.environment,
                 namespace: args.namespace,
                 critical: true, // owns the monitoring.coreos.com CRDs and Prometheus' volumes
-                dependsOn: [adminSecret],
+                dependsOn: [adminSecret, ...uiClientCertificate(args.grafana, args.namespaceName).ready],
             },
             this,
         );

@@ -5,6 +5,7 @@ import type { Environment, LogLevel } from "../config/primitives";
 import type { Monitoring } from "../shared/helm";
 import type { SecretStoreServices } from "./app-credentials";
 import type { PodConnections } from "./connections";
+import { ClientCertificateCheck, clientCertificateAnnotations } from "../shared/origin-lock";
 import { AccessArgs, authorizationPolicySpec, dataAccessPolicySpec, networkPolicySpec, peerAuthenticationSpec } from "./access";
 import { dashboardJson, prometheusRuleSpec, serviceMonitorSpec } from "./observability";
 import { appLabels, selectorLabels } from "./pod";
@@ -33,7 +34,15 @@ export interface PlatformServices {
      */
     mesh?: { policies: pulumi.Resource[]; ready: pulumi.Resource[] };
     /** ingress-nginx: class, controller identity, and the release whose webhook validates Ingresses. */
-    ingress?: { className: string; namespace: string; principal: string; controller: pulumi.Resource; clusterIssuer: string };
+    ingress?: {
+        className: string;
+        namespace: string;
+        principal: string;
+        controller: pulumi.Resource;
+        clusterIssuer: string;
+        /** Behind Cloudflare: verify its origin-pull client certificate (the origin lock). */
+        clientCertificate?: ClientCertificateCheck;
+    };
     /** Argo CD for apps handed to GitOps. */
     gitops?: { crds: pulumi.Resource; namespace: string; project: pulumi.Input<string> };
     /** External Secrets and the stack's stores, for apps that declare `secrets`. */
@@ -238,12 +247,16 @@ export class Microservice extends pulumi.ComponentResource {
                 {
                     metadata: {
                         ...meta,
-                        annotations: ingressAnnotations(app, platform.ingress.clusterIssuer, args.namespace.name, meshed),
+                        annotations: {
+                            ...ingressAnnotations(app, platform.ingress.clusterIssuer, args.namespace.name, meshed),
+                            ...(platform.ingress.clientCertificate ? clientCertificateAnnotations(args.namespace.name) : {}),
+                        },
                     },
                     spec: ingressSpec(app, platform.ingress.className),
                 },
-                // The controller's admission webhook validates every Ingress: wait until it serves.
-                { parent: this, dependsOn: [platform.ingress.controller] },
+                // The controller's admission webhook validates every Ingress: wait until it serves
+                // (and, behind Cloudflare, until the edge presents the certificate nginx will require).
+                { parent: this, dependsOn: [platform.ingress.controller, ...(platform.ingress.clientCertificate?.ready ?? [])] },
             );
         }
 

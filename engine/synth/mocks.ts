@@ -11,6 +11,21 @@ export interface MockOptions {
 
 const fakePem = (kind: string) => `-----BEGIN ${kind}-----\nMOCK\n-----END ${kind}-----\n`;
 
+/**
+ * What Cloudflare's `getIpRanges` data source returns under mocks: documentation ranges
+ * (RFC 5737, RFC 3849), deliberately not Cloudflare's real list, so tests show the program
+ * uses whatever the data source says rather than a list it carries.
+ */
+export const mockCloudflareIpRanges = {
+    etag: "mock-etag",
+    ipv4Cidrs: ["198.51.100.0/24", "203.0.113.128/25"],
+    ipv6Cidrs: ["2001:db8:cf::/48"],
+    jdcloudCidrs: [],
+};
+
+/** The DS record `ZoneDnssec` reports under mocks (a documentation value). */
+export const mockDnssecDs = "example.com. 3600 IN DS 2371 13 2 00000000000000000000000000000000000000000000000000000000000000AA";
+
 export function platformMocks(options: MockOptions = {}): pulumi.runtime.Mocks {
     const loadBalancer = options.loadBalancer ?? { ip: "203.0.113.10" };
     return {
@@ -41,13 +56,21 @@ export function platformMocks(options: MockOptions = {}): pulumi.runtime.Mocks {
                     state.publicKeyPem = fakePem("PUBLIC KEY");
                     break;
                 case "tls:index/selfSignedCert:SelfSignedCert":
+                case "tls:index/locallySignedCert:LocallySignedCert":
                     state.certPem = fakePem("CERTIFICATE");
                     state.validityStartTime = "2026-01-01T00:00:00Z";
+                    break;
+                case "tls:index/certRequest:CertRequest":
+                    state.certRequestPem = fakePem("CERTIFICATE REQUEST");
+                    break;
+                case "cloudflare:index/zoneDnssec:ZoneDnssec":
+                    state.ds = mockDnssecDs;
                     break;
             }
             return { id: args.id || `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            if (args.token === "cloudflare:index/getIpRanges:getIpRanges") return { ...args.inputs, ...mockCloudflareIpRanges };
             return args.inputs;
         },
     };

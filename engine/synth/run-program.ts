@@ -108,7 +108,8 @@ async function runOnce(stack: string, config: CliConfig, options: MockOptions, p
     await pulumi.runtime.setMocks(platformMocks(options), project, stack, false);
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
     const resources: RegisteredResource[] = [];
-    recordRegistrations(resources);
+    const refused: string[] = [];
+    recordRegistrations(resources, refused);
 
     let outputs: Record<string, unknown> = {};
     let error: Error | undefined;
@@ -118,6 +119,8 @@ async function runOnce(stack: string, config: CliConfig, options: MockOptions, p
         error = err as Error;
     }
     await waitForRpcs();
+    // What the engine would have refused fails the run, as `pulumi preview` would.
+    if (!error && refused.length > 0) error = new Error(refused.join("\n"));
     return { stack, resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), outputs, error };
 }
 
@@ -167,22 +170,55 @@ class EngineUrns {
     }
 }
 
-/** Wraps the mock monitor so every registration (and read) is recorded as the engine would see it. */
-function recordRegistrations(into: RegisteredResource[]): void {
+/**
+ * Wraps the mock monitor so every registration (and read) is recorded as the engine would see it,
+ * and refuses what the engine's step generator refuses but the mock monitor accepts: a URN
+ * registered twice ("Duplicate resource URN"), a parent not registered before its child ("could
+ * not find parent resource"), and a custom resource handed a provider of another package.
+ */
+function recordRegistrations(into: RegisteredResource[], refused: string[]): void {
     const monitor = (pulumi.runtime as unknown as { getMonitor(): { registerResource: Function; readResource: Function } }).getMonitor();
     const urns = new EngineUrns();
+    const seen = new Set<string>();
+    const check = (req: RegisterRequest, urn: string) => {
+        if (seen.has(urn)) refused.push(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+        seen.add(urn);
+        const parent = req.getParent();
+        if (parent && !seen.has(urns.of(parent))) refused.push(`${urn}: could not find parent resource ${urns.of(parent)}`);
+        // Reads are always custom resources (their request has no `custom` flag).
+        const custom = typeof req.getCustom === "function" ? req.getCustom() : true;
+        const provider = custom ? providerPackage(req.getProvider()) : undefined;
+        const pkg = req.getType().split(":")[0];
+        if (provider !== undefined && !req.getType().startsWith("pulumi:providers:") && provider !== pkg) {
+            refused.push(`${urn}: provider of package '${provider}' cannot manage a '${pkg}' resource`);
+        }
+    };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void) =>
         register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
-            if (!err && resp) into.push(describe(req, urns.add(resp.getUrn(), req.getParent(), req.getType(), req.getName()), urns));
+            if (!err && resp) {
+                const urn = urns.add(resp.getUrn(), req.getParent(), req.getType(), req.getName());
+                check(req, urn);
+                into.push(describe(req, urn, urns));
+            }
             callback(err, resp);
         });
     const read = monitor.readResource.bind(monitor);
     monitor.readResource = (req: RegisterRequest, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void) =>
         read(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
-            if (!err && resp) urns.add(resp.getUrn(), req.getParent(), req.getType(), req.getName());
+            if (!err && resp) check(req, urns.add(resp.getUrn(), req.getParent(), req.getType(), req.getName()));
             callback(err, resp);
         });
+}
+
+/** The package a provider reference (`<provider URN>::<id>`) serves: `pulumi:providers:<package>`. */
+function providerPackage(reference: string): string | undefined {
+    if (!reference) return undefined;
+    const type = reference.split("::")[2] ?? "";
+    return type
+        .split("$")
+        .pop()!
+        .replace(/^pulumi:providers:/, "");
 }
 
 function describe(req: RegisterRequest, urn: string, urns: EngineUrns): RegisteredResource {

@@ -1,6 +1,9 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
-/** The Cloudflare edge: records proxied, and every zone guarded by WAF, rate limits and strict TLS. */
+/**
+ * The Cloudflare edge: records proxied, every zone guarded by WAF, rate limits and strict TLS,
+ * one stack per zone, and an origin only Cloudflare can reach.
+ */
 
 export const managedRulesets = {
     cloudflareManaged: "efb7b8c949ac4650a09736fc376e9aee",
@@ -82,4 +85,125 @@ export const zoneTls: StackValidationPolicy = {
     },
 };
 
-export const cloudflarePolicies = [proxiedRecords, zoneWafAndRateLimits, zoneTls];
+const dnsRecordType = "cloudflare:index/dnsRecord:DnsRecord";
+const ingressType = "kubernetes:networking.k8s.io/v1:Ingress";
+const releaseType = "kubernetes:helm.sh/v3:Release";
+const aopSettingsType = "cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings";
+const aopCertificateType = "cloudflare:index/authenticatedOriginPullsCertificate:AuthenticatedOriginPullsCertificate";
+
+/** A stack that proxies any host through Cloudflare. */
+const proxiedRecordsOf = (resources: PolicyResource[]) => resources.filter((r) => r.type === dnsRecordType && r.props.proxied === true);
+
+export const zoneSingleOwner: StackValidationPolicy = {
+    name: "cloudflare-zone-single-owner",
+    description:
+        "A Cloudflare zone is managed by one stack: it has one entrypoint ruleset per phase and one plan, so a second stack would overwrite (or, destroyed, delete) the first one's edge.",
+    configSchema: {
+        properties: {
+            zonesOfOtherStacks: {
+                type: "object",
+                description: "Zone IDs the project's other stacks manage, by stack (the gate reads them from the committed stack files)",
+                additionalProperties: { type: "array", items: { type: "string" } },
+                default: {},
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const { zonesOfOtherStacks } = args.getConfig<{ zonesOfOtherStacks: Record<string, string[]> }>();
+        for (const zone of zonesOf(args.resources)) {
+            for (const [stack, zones] of Object.entries(zonesOfOtherStacks)) {
+                if (zones.includes(zone))
+                    reportViolation(`zone ${zone} is also managed by stack '${stack}': each zone has exactly one owning stack`);
+            }
+        }
+    },
+};
+
+/** Every `ingress` block a chart's values enable (Argo CD's `server.ingress`, Grafana's `grafana.ingress`, ...). */
+function enabledChartIngresses(values: unknown, path = ""): { path: string; annotations: Record<string, string> }[] {
+    if (!values || typeof values !== "object" || Array.isArray(values)) return [];
+    return Object.entries(values as Record<string, unknown>).flatMap(([key, value]) => {
+        const here = path ? `${path}.${key}` : key;
+        const v = value as { enabled?: unknown; annotations?: Record<string, string> } | undefined;
+        if (key === "ingress" && v && typeof v === "object" && v.enabled === true)
+            return [{ path: here, annotations: v.annotations ?? {} }];
+        return enabledChartIngresses(value, here);
+    });
+}
+
+const verifiesClient = (annotations: Record<string, string> | undefined, namespace?: string) =>
+    annotations?.["nginx.ingress.kubernetes.io/auth-tls-verify-client"] === "on" &&
+    typeof annotations["nginx.ingress.kubernetes.io/auth-tls-secret"] === "string" &&
+    (namespace === undefined || annotations["nginx.ingress.kubernetes.io/auth-tls-secret"].startsWith(`${namespace}/`));
+
+const openRanges = ["0.0.0.0/0", "::/0"];
+
+export const originLockedToCloudflare: StackValidationPolicy = {
+    name: "origin-locked-to-cloudflare",
+    description:
+        "A stack that proxies hosts through Cloudflare locks its origin: the ingress load balancer admits only Cloudflare's ranges (the same ranges nginx trusts for the client IP), every zone has Authenticated Origin Pulls with its own certificate, and every Ingress verifies that certificate.",
+    validateStack: (args, reportViolation) => {
+        if (proxiedRecordsOf(args.resources).length === 0) return;
+        const nginx = args.resources.find((r) => r.type === releaseType && r.props.chart === "ingress-nginx");
+        const controller = (nginx?.props.values as { controller?: { service?: Record<string, unknown>; config?: Record<string, string> } })
+            ?.controller;
+        const ranges = controller?.service?.loadBalancerSourceRanges as string[] | undefined;
+        if (!nginx) reportViolation("proxied hosts, but no ingress-nginx release to lock");
+        else if (controller?.service?.type === "NodePort")
+            reportViolation("the ingress controller is a NodePort Service: no source range restricts it");
+        else if (!Array.isArray(ranges) || ranges.length === 0 || ranges.some((r) => openRanges.includes(r)))
+            reportViolation(
+                "the ingress load balancer admits any source: set controller.service.loadBalancerSourceRanges to Cloudflare's ranges",
+            );
+        else {
+            const trusted = String(controller?.config?.["proxy-real-ip-cidr"] ?? "")
+                .split(",")
+                .filter(Boolean);
+            if ([...trusted].sort().join(",") !== [...ranges].sort().join(","))
+                reportViolation(
+                    "nginx trusts other proxies for the client IP than the load balancer admits: proxy-real-ip-cidr must be Cloudflare's ranges",
+                );
+        }
+        for (const zone of zonesOf(args.resources)) {
+            const on = args.resources.some((r) => r.type === aopSettingsType && r.props.zoneId === zone && r.props.enabled === true);
+            const own = args.resources.some((r) => r.type === aopCertificateType && r.props.zoneId === zone);
+            if (!on || !own) reportViolation(`zone ${zone} does not enable Authenticated Origin Pulls with its own certificate`);
+        }
+        for (const ingress of args.resources.filter((r) => r.type === ingressType)) {
+            const md = ingress.props.metadata as { name?: string; namespace?: string; annotations?: Record<string, string> };
+            if (!verifiesClient(md.annotations, md.namespace))
+                reportViolation(
+                    `Ingress ${md.namespace}/${md.name} does not verify Cloudflare's client certificate (auth-tls-* annotations)`,
+                    ingress.urn,
+                );
+        }
+        for (const release of args.resources.filter((r) => r.type === releaseType)) {
+            for (const ui of enabledChartIngresses(release.props.values)) {
+                if (!verifiesClient(ui.annotations))
+                    reportViolation(
+                        `release '${release.props.name}': ${ui.path} does not verify Cloudflare's client certificate`,
+                        release.urn,
+                    );
+            }
+        }
+    },
+};
+
+export const ingressHostsProxied: StackValidationPolicy = {
+    name: "ingress-hosts-proxied",
+    description:
+        "In a stack behind Cloudflare, every host an Ingress serves has a DNS record at the edge (dns-records-proxied requires it proxied): the origin admits nothing else.",
+    validateStack: (args, reportViolation) => {
+        if (proxiedRecordsOf(args.resources).length === 0) return;
+        const recorded = new Set(args.resources.filter((r) => r.type === dnsRecordType).map((r) => r.props.name as string));
+        for (const ingress of args.resources.filter((r) => r.type === ingressType)) {
+            for (const rule of (ingress.props.spec as { rules?: { host?: string }[] } | undefined)?.rules ?? []) {
+                if (rule.host && !recorded.has(rule.host)) reportViolation(`host ${rule.host} has no proxied DNS record`, ingress.urn);
+            }
+        }
+    },
+};
+
+export const edgePolicies = [zoneSingleOwner, originLockedToCloudflare, ingressHostsProxied];
+
+export const cloudflarePolicies = [proxiedRecords, zoneWafAndRateLimits, zoneTls, ...edgePolicies];
