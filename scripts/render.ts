@@ -7,7 +7,7 @@
 import * as path from "path";
 import { CommandError, main } from "../engine/cli";
 import { ReleaseTemplateError } from "../engine/render/render";
-import { chartsDirFor, renderStack } from "../engine/render/stack";
+import { chartsDirFor, renderStack, requireAllRendered } from "../engine/render/stack";
 import { removeRendered, writeRendered } from "../engine/render/write";
 
 main({
@@ -53,11 +53,7 @@ main({
             `stack ${stack}: ${render.releases.length - missing.length}/${render.releases.length} releases, ${written.objects} objects ` +
                 `(helm ${render.helm.version}, Kubernetes ${render.kubeVersion}, charts from ${chartsDir ?? "their repositories"}) -> ${path.join(outDir, "rendered")}\n`,
         );
-        if (missing.length > 0 && options["require-all"]) {
-            throw new CommandError(
-                `stack ${stack}: ${missing.length} release(s) not rendered and --require-all is set:\n${missing.map((r) => `  ${r.spec.name}: ${r.status}`).join("\n")}`,
-            );
-        }
+        if (options["require-all"]) requireAllRendered(render);
         return 0;
     },
 });

@@ -14,7 +14,7 @@ import { kubePrometheusStackChart } from "../components/platform/kube-prometheus
 import { kyvernoChart } from "../components/platform/kyverno";
 import { strimziChart } from "../components/platform/strimzi";
 import { ChartPin, mergeValues } from "../components/shared/helm";
-import { get, ofType } from "./harness/query";
+import { get, k8sObject, ofType } from "./harness/query";
 import { ProgramRun, RegisteredResource, runStack, stackRun } from "../engine/synth/run-program";
 import { listStacks, repoRoot } from "../engine/synth/stack-files";
 
@@ -236,6 +236,14 @@ describe("platform releases", () => {
             assert.equal(values(eso, "leaderElect"), true, "two controller replicas need leader election");
             assert.deepEqual(values(eso, "crds.annotations"), { "helm.sh/resource-policy": "keep" }, "templated CRDs survive an uninstall");
             assert.deepEqual(values(eso, "serviceMonitor.additionalLabels"), { release: "kube-prometheus-stack" });
+            // Charts without a disruption budget of their own: the values turn one on, or the component adds it.
+            assert.deepEqual(values(release(run, "argocd"), "redis-ha.podDisruptionBudget"), { maxUnavailable: 1 });
+            assert.deepEqual(values(release(run, "argocd"), "redis-ha.haproxy.podDisruptionBudget"), { maxUnavailable: 1 });
+            const operatorPdb = k8sObject(run, "kubernetes:policy/v1:PodDisruptionBudget", "cloudnative-pg", "cnpg-system");
+            assert.deepEqual(get(operatorPdb, "spec"), {
+                minAvailable: 1,
+                selector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg", "app.kubernetes.io/instance": "cloudnative-pg" } },
+            });
         });
 
         it("runs dev small: one replica, no disruption budgets", async () => {
@@ -246,6 +254,11 @@ describe("platform releases", () => {
             assert.equal(values(release(run, "argocd"), "redis-ha.enabled"), false);
             assert.equal(values(release(run, "external-secrets"), "replicaCount"), 1);
             assert.deepEqual(values(release(run, "external-secrets"), "podDisruptionBudget"), { enabled: false, minAvailable: 1 });
+            assert.equal(
+                ofType(run, "kubernetes:policy/v1:PodDisruptionBudget").filter((p) => get(p, "metadata.namespace") === "cnpg-system")
+                    .length,
+                0,
+            );
         });
 
         it("labels every chart's ServiceMonitors for kube-prometheus-stack's release selector", async () => {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, HelmValues, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, hookJobResources, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
 import { managedBy } from "../shared/labels";
 import { UiExposure, uiClientCertificate } from "../shared/origin-lock";
 
@@ -25,12 +25,53 @@ interface Sizing {
     serverReplicas: number;
     repoServerReplicas: number;
     controllerReplicas: number;
+    /** The application controller holds every app's live state in memory; the repo server renders manifests. */
+    controller: ContainerResources;
+    repoServer: ContainerResources;
+    server: ContainerResources;
 }
 
 export const argocdDefaults: PerEnvironment<Sizing> = {
-    dev: { ha: false, serverReplicas: 1, repoServerReplicas: 1, controllerReplicas: 1 },
-    staging: { ha: false, serverReplicas: 2, repoServerReplicas: 2, controllerReplicas: 1 },
-    production: { ha: true, serverReplicas: 3, repoServerReplicas: 3, controllerReplicas: 1 },
+    dev: {
+        ha: false,
+        serverReplicas: 1,
+        repoServerReplicas: 1,
+        controllerReplicas: 1,
+        controller: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        repoServer: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        server: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    },
+    staging: {
+        ha: false,
+        serverReplicas: 2,
+        repoServerReplicas: 2,
+        controllerReplicas: 1,
+        controller: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+        repoServer: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        server: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    },
+    production: {
+        ha: true,
+        serverReplicas: 3,
+        repoServerReplicas: 3,
+        controllerReplicas: 1,
+        controller: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "4", memory: "4Gi" } },
+        repoServer: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+        server: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
+};
+
+/** Argo CD's smaller processes (ApplicationSet and notifications controllers, Redis, HAProxy, Sentinel, init containers). */
+const small: ContainerResources = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+/** Redis HA (the `redis-ha` subchart): three Redis with Sentinel behind HAProxy; one of each may be disrupted at a time. */
+const redisHa = {
+    redis: { resources: small },
+    sentinel: { resources: small },
+    splitBrainDetection: { resources: small },
+    init: { resources: small },
+    podDisruptionBudget: { maxUnavailable: 1 },
+    haproxy: { resources: small, init: { resources: small }, podDisruptionBudget: { maxUnavailable: 1 } },
 };
 
 export interface ArgoCdArgs {
@@ -60,10 +101,13 @@ export function argocdValues(args: ArgoCdArgs): HelmValues {
         global: { ...(args.ui ? { domain: args.ui.host } : {}), logging: { level: args.logLevel } },
         // TLS ends at the ingress controller; the server speaks plain HTTP behind it.
         configs: { params: { "server.insecure": true }, cm: { "exec.enabled": false, "admin.enabled": true } },
-        "redis-ha": { enabled: d.ha },
-        controller: { replicas: d.controllerReplicas, pdb: pdb(d.controllerReplicas), metrics },
+        "redis-ha": { enabled: d.ha, ...redisHa },
+        redis: { resources: small },
+        redisSecretInit: { resources: hookJobResources },
+        controller: { replicas: d.controllerReplicas, pdb: pdb(d.controllerReplicas), metrics, resources: d.controller },
         server: {
             replicas: serverReplicas,
+            resources: d.server,
             pdb: pdb(serverReplicas),
             metrics,
             ...(args.ui
@@ -81,8 +125,15 @@ export function argocdValues(args: ArgoCdArgs): HelmValues {
                   }
                 : {}),
         },
-        repoServer: { replicas: d.repoServerReplicas, pdb: pdb(d.repoServerReplicas), metrics },
-        applicationSet: { replicas: d.ha ? 2 : 1, pdb: pdb(d.ha ? 2 : 1), metrics },
+        repoServer: {
+            replicas: d.repoServerReplicas,
+            pdb: pdb(d.repoServerReplicas),
+            metrics,
+            resources: d.repoServer,
+            copyutil: { resources: small },
+        },
+        applicationSet: { replicas: d.ha ? 2 : 1, pdb: pdb(d.ha ? 2 : 1), metrics, resources: small },
+        notifications: { resources: small },
         dex: { enabled: false },
         // The CA Secret the client-certificate check names, shipped with the Ingress that needs it.
         ...(origin.objects.length ? { extraObjects: origin.objects } : {}),

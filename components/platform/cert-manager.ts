@@ -2,7 +2,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease, zoneSpread } from "../shared/helm";
+import {
+    ChartPin,
+    ContainerResources,
+    HelmValues,
+    hookJobResources,
+    mergeValues,
+    Monitoring,
+    namespacedRelease,
+    zoneSpread,
+} from "../shared/helm";
 
 /** cert-manager; CRDs through `crds.enabled` and kept on uninstall through `crds.keep`. */
 export const certManagerChart: ChartPin = {
@@ -68,6 +77,7 @@ export function certManagerValues(args: CertManagerArgs): HelmValues {
             resources: d.resources,
             topologySpreadConstraints: spread("cainjector"),
         },
+        startupapicheck: { resources: hookJobResources },
         prometheus: {
             enabled: args.monitoring !== undefined,
             servicemonitor: { enabled: args.monitoring !== undefined, labels: args.monitoring?.selectorLabels ?? {} },

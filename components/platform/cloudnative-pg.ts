@@ -12,6 +12,7 @@ import {
     platformRelease,
     zoneSpread,
 } from "../shared/helm";
+import { managedBy } from "../shared/labels";
 
 /** CloudNativePG operator 1.30.0. Its CRDs are templated, so Helm upgrades them with the chart. */
 export const cloudnativePgChart: ChartPin = {
@@ -128,6 +129,26 @@ export class CloudNativePg extends pulumi.ComponentResource {
         );
         this.namespace = installed.namespace;
         this.operator = installed.release;
+        // The chart has no PodDisruptionBudget: with standby replicas (leader election), keep one
+        // running through node drains.
+        if ((args.replicas ?? cloudnativePgDefaults[args.environment].replicas) > 1) {
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-operator-pdb`,
+                {
+                    metadata: { name: cloudnativePgChart.releaseName, namespace: this.namespace, labels: managedBy },
+                    spec: {
+                        minAvailable: 1,
+                        selector: {
+                            matchLabels: {
+                                "app.kubernetes.io/name": "cloudnative-pg",
+                                "app.kubernetes.io/instance": cloudnativePgChart.releaseName,
+                            },
+                        },
+                    },
+                },
+                { parent: this },
+            );
+        }
         this.barmanCloud = platformRelease(
             `${name}-barman-cloud`,
             {

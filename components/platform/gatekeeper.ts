@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
-import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, hookJobResources, mergeValues, Monitoring, namespacedRelease } from "../shared/helm";
 
 /** OPA Gatekeeper. */
 export const gatekeeperChart: ChartPin = {
@@ -59,6 +59,9 @@ export function gatekeeperValues(args: GatekeeperArgs): HelmValues {
         pdb: { controllerManager: { minAvailable: 1 } },
         controllerManager: { resources: d.controller, exemptNamespaces: args.exemptNamespaces },
         audit: { resources: d.audit },
+        // Hook Jobs: the CRD upgrade before install/upgrade, the namespace label and webhook probe after install.
+        crds: { resources: hookJobResources },
+        postInstall: { resources: hookJobResources },
     };
     return mergeValues(typed, args.values);
 }

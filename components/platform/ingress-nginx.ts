@@ -6,6 +6,7 @@ import {
     ChartPin,
     ContainerResources,
     HelmValues,
+    hookJobResources,
     mergeValues,
     Monitoring,
     platformRelease,
@@ -127,6 +128,8 @@ export function ingressNginxValues(args: IngressNginxArgs): HelmValues {
             topologySpreadConstraints: d.zoneSpread
                 ? zoneSpread({ "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" })
                 : [],
+            // The hook Jobs that create and patch the admission webhook's certificate.
+            admissionWebhooks: { createSecretJob: { resources: hookJobResources }, patchWebhookJob: { resources: hookJobResources } },
             // A sidecar for outbound mTLS only: inbound traffic from the load balancer reaches nginx directly.
             ...(args.meshSidecar
                 ? {

@@ -124,11 +124,17 @@ export function istiodValues(args: IstioArgs): HelmValues {
     return mergeValues(mergeValues(typed, profiles(args)), args.values);
 }
 
+/** The CNI node agent's install-cni container: the chart's requests, with limits (it idles after wiring a node). */
+export const istioCniResources: ContainerResources = {
+    requests: { cpu: "100m", memory: "100Mi" },
+    limits: { cpu: "500m", memory: "256Mi" },
+};
+
 /** Istio CNI node agent values. Exported for tests. */
 export function istioCniValues(args: IstioArgs): HelmValues {
     // system-node-critical pods are admitted outside kube-system only under a quota scoped to
     // that priority class, which the chart creates when asked.
-    return mergeValues({ resourceQuotas: { enabled: true } }, profiles(args));
+    return mergeValues({ resourceQuotas: { enabled: true }, resources: istioCniResources }, profiles(args));
 }
 
 /** Ingress gateway values. Exported for tests. */

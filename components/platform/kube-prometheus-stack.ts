@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
-import { ChartPin, ContainerResources, HelmValues, mergeValues, Monitoring, platformRelease } from "../shared/helm";
+import { ChartPin, ContainerResources, HelmValues, hookJobResources, mergeValues, Monitoring, platformRelease } from "../shared/helm";
 import { managedBy } from "../shared/labels";
 import { UiExposure, uiClientCertificate } from "../shared/origin-lock";
 
@@ -26,6 +26,8 @@ interface Sizing {
     storageSize: string;
     prometheus: ContainerResources;
     alertmanagerReplicas: number;
+    /** kube-state-metrics keeps every object's metrics in memory: it grows with the cluster. */
+    kubeStateMetrics: ContainerResources;
     /** Spread Prometheus and Alertmanager replicas over zones (hard anti-affinity). */
     zoneAntiAffinity: boolean;
 }
@@ -37,6 +39,7 @@ export const kubePrometheusStackDefaults: PerEnvironment<Sizing> = {
         storageSize: "10Gi",
         prometheus: { requests: { cpu: "200m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
         alertmanagerReplicas: 1,
+        kubeStateMetrics: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
         zoneAntiAffinity: false,
     },
     staging: {
@@ -45,6 +48,7 @@ export const kubePrometheusStackDefaults: PerEnvironment<Sizing> = {
         storageSize: "50Gi",
         prometheus: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
         alertmanagerReplicas: 2,
+        kubeStateMetrics: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
         zoneAntiAffinity: false,
     },
     production: {
@@ -53,6 +57,7 @@ export const kubePrometheusStackDefaults: PerEnvironment<Sizing> = {
         storageSize: "200Gi",
         prometheus: { requests: { cpu: "1", memory: "8Gi" }, limits: { cpu: "4", memory: "16Gi" } },
         alertmanagerReplicas: 3,
+        kubeStateMetrics: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         zoneAntiAffinity: true,
     },
 };
@@ -85,6 +90,15 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
         prometheusOperator: {
             logLevel: args.logLevel,
             resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+            // One setting for both hook Jobs (create and patch the admission webhook's certificate).
+            admissionWebhooks: { patch: { resources: hookJobResources } },
+        },
+        "kube-state-metrics": { resources: d.kubeStateMetrics },
+        // Host network, PID namespace and root filesystem are what a node exporter reads; the
+        // container itself keeps no capability and cannot escalate.
+        "prometheus-node-exporter": {
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
+            containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         },
         prometheus: {
             podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
@@ -122,6 +136,7 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
             "grafana.ini": { log: { level: args.logLevel === "warn" ? "warning" : args.logLevel } },
             // Apps ship dashboards as ConfigMaps labelled grafana_dashboard=1 in their own namespaces.
             sidecar: {
+                resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                 dashboards: {
                     enabled: true,
                     label: "grafana_dashboard",

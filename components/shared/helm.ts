@@ -21,6 +21,12 @@ export interface ChartPin {
     timeoutSeconds: number;
 }
 
+/**
+ * Short-lived hook Jobs (webhook certificate generation, CRD upgrades, start-up API checks):
+ * small and bounded, the same in every environment.
+ */
+export const hookJobResources: ContainerResources = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
 /** Raw Helm values, as a stack passes them. */
 export type HelmValues = Record<string, unknown>;
 

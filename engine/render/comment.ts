@@ -36,7 +36,7 @@ function summary(diff: StackDiff): string[] {
     }
     const bumps = diff.releases.filter((r) => r.bumped).map((r) => `${r.release} ${r.version}`);
     lines.push(
-        `${changed.length} of ${diff.releases.length} releases change: ${total("added")} objects added, ${total("removed")} removed, ${total("changed")} changed.` +
+        `${changed.length} of ${diff.releases.length} releases change: ${total("added")} object${total("added") === 1 ? "" : "s"} added, ${total("removed")} removed, ${total("changed")} changed.` +
             (bumps.length > 0 ? ` Chart bumps: ${bumps.join(", ")}.` : ""),
         "",
         "| release | chart | version | added | removed | changed | note |",

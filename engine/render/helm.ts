@@ -105,7 +105,8 @@ function extractEntry(zip: string, entryName: string, target: string): Promise<v
                     const out = fs.createWriteStream(partial, { mode: 0o755 });
                     stream.on("error", reject);
                     out.on("error", reject);
-                    out.on("finish", () => {
+                    // "close", not "finish": the file must be closed before anything executes it (ETXTBSY).
+                    out.on("close", () => {
                         fs.renameSync(partial, target);
                         archive.close();
                         resolve();

@@ -33,6 +33,16 @@ export function stackKubernetesVersion(stack: string): string {
     }
 }
 
+/** `--require-all`: refuses a render in which any release's chart could not be had, naming each. */
+export function requireAllRendered(render: StackRender): void {
+    const missing = render.releases.filter((r) => r.status !== "rendered");
+    if (missing.length === 0) return;
+    throw new CommandError(
+        `stack ${render.stack}: ${missing.length} release(s) not rendered and --require-all is set:\n` +
+            missing.map((r) => `  ${r.spec.name}: ${r.status}`).join("\n"),
+    );
+}
+
 /** Renders every Helm release of a stack: its synth from `from` (or synthesised now), its config's Kubernetes version. */
 export async function renderStack(
     stack: string,

@@ -70,3 +70,14 @@ export function objectName(props: Props): string {
 }
 
 export const isWorkload = (type: string) => type in workloadTypes;
+
+/**
+ * Objects a Helm release renders (the offline gate run with `npm run render` output): their URN's
+ * type chain runs through the release. A live preview never sees them, a Release being one
+ * opaque resource there; offline they are gated like the program's own objects, except by the
+ * policies that state the app teams' contract (see `appWorkloadsOnly` in workloads.ts).
+ */
+export const renderedByRelease = (urn: string) => urn.includes("kubernetes:helm.sh/v3:Release$");
+
+/** `namespace/name` -> reason: objects a policy exempts, each with the reason recorded in the stack's policy config. */
+export const exemptSchema = { type: "object", additionalProperties: { type: "string", minLength: 10 }, default: {} } as const;

@@ -34,8 +34,10 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
             }
         }
         if (args.type === "kubernetes:core/v1:ConfigMap") {
-            for (const key of Object.keys(args.props.data ?? {})) {
-                if (secretName.test(key)) reportViolation(`ConfigMap ${objectName(args.props)} holds '${key}'; secrets belong in a Secret`);
+            for (const [key, value] of Object.entries(args.props.data ?? {})) {
+                // A switch is not a secret: nginx's `server-tokens: "false"` only hides its version.
+                if (secretName.test(key) && !/^(true|false)$/i.test(String(value)))
+                    reportViolation(`ConfigMap ${objectName(args.props)} holds '${key}'; secrets belong in a Secret`);
             }
         }
     },
@@ -51,7 +53,7 @@ export const secretsFromPulumiSecrets: ResourceValidationPolicy = {
         if (args.type === "kubernetes:core/v1:Secret") {
             for (const field of ["data", "stringData"]) {
                 const value = args.props[field];
-                if (value === undefined || value === redacted) continue;
+                if (value === undefined || value === null || value === redacted) continue;
                 for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
                     if (v !== redacted)
                         reportViolation(`Secret ${objectName(args.props)} ${field}.${k} is plain text, not a Pulumi secret`);

@@ -1,5 +1,16 @@
 import type { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeContainer, longRunningTypes, objectName, parseImage, podLabelsOf, podSpecOf, Props } from "./k8s";
+import {
+    containersOf,
+    describeContainer,
+    exemptSchema,
+    longRunningTypes,
+    objectName,
+    parseImage,
+    podLabelsOf,
+    podSpecOf,
+    Props,
+    renderedByRelease,
+} from "./k8s";
 
 /**
  * Workload policies: every object that runs pods (Deployment, StatefulSet, DaemonSet, Job,
@@ -17,11 +28,38 @@ function forWorkload(check: (type: string, props: Props, pod: Props, report: Rep
     };
 }
 
+/**
+ * For the policies that state the app teams' contract (ownership labels, the app registries,
+ * digests, probes): objects a platform Helm release renders belong to the release, whose
+ * chart version pins their images (reviewed in the render diff on every bump) and whose
+ * upstream defines their health checks; the platform namespaces they run in are outside the
+ * admission policies that enforce this contract in the cluster.
+ */
+function appWorkloadsOnly(validate: ResourceValidation): ResourceValidation {
+    return (args, reportViolation) => (renderedByRelease(args.urn) ? undefined : validate(args, reportViolation));
+}
+
+/** Like {@link forWorkload}, skipping workloads the stack's policy config exempts (`namespace/name`: reason). */
+function forWorkloadUnlessExempt(check: (type: string, props: Props, pod: Props, report: Report) => void): ResourceValidation {
+    return (args, reportViolation) => {
+        const { exempt } = args.getConfig<{ exempt: Record<string, string> }>();
+        if (objectName(args.props) in exempt) return;
+        return forWorkload(check)(args, reportViolation);
+    };
+}
+
+/**
+ * Istio's gateway chart leaves `image: auto` in pods labelled for injection: istiod's injection
+ * webhook replaces it with the proxy image (istio/istio 1.30, manifests/charts/gateway/templates/deployment.yaml).
+ */
+const injectedByIstio = (type: string, props: Props, c: { spec: Props }) =>
+    c.spec.image === "auto" && podLabelsOf(type, props)["sidecar.istio.io/inject"] === "true";
+
 export const noLatestTag: ResourceValidationPolicy = {
     name: "no-latest-or-missing-tag",
-    description: "Images must be pinned to a version tag or digest, never `latest` or untagged.",
-    validateResource: forWorkload((_t, _p, pod, report) => {
-        for (const c of containersOf(pod)) {
+    description: "Images must be pinned to a version tag or digest, never `latest` or untagged (Istio's injected `image: auto` aside).",
+    validateResource: forWorkload((type, props, pod, report) => {
+        for (const c of containersOf(pod).filter((c) => !injectedByIstio(type, props, c))) {
             const image = parseImage(String(c.spec.image ?? ""));
             if (!image.tag && !image.digest) report(`${describeContainer(c)} image '${c.spec.image}' has no tag`);
             else if (image.tag === "latest" && !image.digest) report(`${describeContainer(c)} image '${c.spec.image}' uses 'latest'`);
@@ -31,20 +69,22 @@ export const noLatestTag: ResourceValidationPolicy = {
 
 export const imagesPinnedByDigest: ResourceValidationPolicy = {
     name: "images-pinned-by-digest",
-    description: "Images must be pinned by digest (enabled for production stacks).",
-    validateResource: forWorkload((_t, _p, pod, report) => {
-        for (const c of containersOf(pod)) {
-            if (!parseImage(String(c.spec.image ?? "")).digest)
-                report(`${describeContainer(c)} image '${c.spec.image}' is not pinned by digest`);
-        }
-    }),
+    description: "App images must be pinned by digest (enabled for production stacks); chart images are pinned by the chart version.",
+    validateResource: appWorkloadsOnly(
+        forWorkload((_t, _p, pod, report) => {
+            for (const c of containersOf(pod)) {
+                if (!parseImage(String(c.spec.image ?? "")).digest)
+                    report(`${describeContainer(c)} image '${c.spec.image}' is not pinned by digest`);
+            }
+        }),
+    ),
 };
 
 export const allowedRegistries: ResourceValidationPolicy = {
     name: "allowed-image-registries",
-    description: "Images must come from the allowed registries.",
+    description: "App images must come from the allowed registries (a chart's images come from its release's upstream).",
     configSchema: { properties: { registries: { type: "array", items: { type: "string" }, default: [] } } },
-    validateResource: (args, reportViolation) => {
+    validateResource: appWorkloadsOnly((args, reportViolation) => {
         const { registries } = args.getConfig<{ registries: string[] }>();
         forWorkload((_t, _p, pod, report) => {
             for (const c of containersOf(pod)) {
@@ -53,7 +93,7 @@ export const allowedRegistries: ResourceValidationPolicy = {
                     report(`${describeContainer(c)} image '${image}' is not from ${registries.join(", ") || "an allowed registry"}`);
             }
         })(args, reportViolation) as void;
-    },
+    }),
 };
 
 export const resourceLimits: ResourceValidationPolicy = {
@@ -71,8 +111,9 @@ const effective = (pod: Props, c: Props, key: string) => c.securityContext?.[key
 
 export const runAsNonRoot: ResourceValidationPolicy = {
     name: "run-as-non-root",
-    description: "Containers run as a non-root user.",
-    validateResource: forWorkload((_t, _p, pod, report) => {
+    description: "Containers run as a non-root user (unless exempted with a reason).",
+    configSchema: { properties: { exempt: exemptSchema } },
+    validateResource: forWorkloadUnlessExempt((_t, _p, pod, report) => {
         for (const c of containersOf(pod)) {
             if (effective(pod, c.spec, "runAsNonRoot") !== true) report(`${describeContainer(c)} does not set runAsNonRoot: true`);
             if (effective(pod, c.spec, "runAsUser") === 0) report(`${describeContainer(c)} runs as UID 0`);
@@ -82,8 +123,9 @@ export const runAsNonRoot: ResourceValidationPolicy = {
 
 export const readOnlyRootFilesystem: ResourceValidationPolicy = {
     name: "read-only-root-filesystem",
-    description: "Containers mount their root filesystem read-only.",
-    validateResource: forWorkload((_t, _p, pod, report) => {
+    description: "Containers mount their root filesystem read-only (unless exempted with a reason).",
+    configSchema: { properties: { exempt: exemptSchema } },
+    validateResource: forWorkloadUnlessExempt((_t, _p, pod, report) => {
         for (const c of containersOf(pod)) {
             if (c.spec.securityContext?.readOnlyRootFilesystem !== true)
                 report(`${describeContainer(c)} does not set readOnlyRootFilesystem: true`);
@@ -93,8 +135,9 @@ export const readOnlyRootFilesystem: ResourceValidationPolicy = {
 
 export const dropAllCapabilities: ResourceValidationPolicy = {
     name: "drop-all-capabilities",
-    description: "Containers drop all Linux capabilities and cannot escalate privileges.",
-    validateResource: forWorkload((_t, _p, pod, report) => {
+    description: "Containers drop all Linux capabilities and cannot escalate privileges (unless exempted with a reason).",
+    configSchema: { properties: { exempt: exemptSchema } },
+    validateResource: forWorkloadUnlessExempt((_t, _p, pod, report) => {
         for (const c of containersOf(pod)) {
             const drop: string[] = c.spec.securityContext?.capabilities?.drop ?? [];
             if (!drop.includes("ALL")) report(`${describeContainer(c)} does not drop ALL capabilities`);
@@ -106,8 +149,9 @@ export const dropAllCapabilities: ResourceValidationPolicy = {
 
 export const noPrivilegedOrHostAccess: ResourceValidationPolicy = {
     name: "no-privileged-or-host-access",
-    description: "No privileged containers, host namespaces or hostPath volumes.",
-    validateResource: forWorkload((_t, _p, pod, report) => {
+    description: "No privileged containers, host namespaces or hostPath volumes (unless exempted with a reason).",
+    configSchema: { properties: { exempt: exemptSchema } },
+    validateResource: forWorkloadUnlessExempt((_t, _p, pod, report) => {
         for (const key of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[key] === true) report(`pod uses ${key}`);
         for (const v of pod.volumes ?? []) if (v.hostPath) report(`volume '${v.name}' is a hostPath`);
         for (const c of containersOf(pod)) {
@@ -119,18 +163,21 @@ export const noPrivilegedOrHostAccess: ResourceValidationPolicy = {
 
 export const probesOnLongRunning: ResourceValidationPolicy = {
     name: "probes-on-long-running-containers",
-    description: "Long-running containers have liveness and readiness probes.",
-    validateResource: forWorkload((type, _p, pod, report) => {
-        if (!longRunningTypes.has(type)) return;
-        for (const c of containersOf(pod).filter((c) => c.kind === "container")) {
-            for (const probe of ["livenessProbe", "readinessProbe"]) if (!c.spec[probe]) report(`${describeContainer(c)} has no ${probe}`);
-        }
-    }),
+    description: "Long-running app containers have liveness and readiness probes (a chart's upstream defines its own health checks).",
+    validateResource: appWorkloadsOnly(
+        forWorkload((type, _p, pod, report) => {
+            if (!longRunningTypes.has(type)) return;
+            for (const c of containersOf(pod).filter((c) => c.kind === "container")) {
+                for (const probe of ["livenessProbe", "readinessProbe"])
+                    if (!c.spec[probe]) report(`${describeContainer(c)} has no ${probe}`);
+            }
+        }),
+    ),
 };
 
 export const requiredLabels: ResourceValidationPolicy = {
     name: "required-labels",
-    description: "Workloads and their pods carry the required labels.",
+    description: "App workloads and their pods carry the required (ownership) labels; a chart's objects belong to their release.",
     configSchema: {
         properties: {
             labels: {
@@ -140,7 +187,7 @@ export const requiredLabels: ResourceValidationPolicy = {
             },
         },
     },
-    validateResource: (args, reportViolation) => {
+    validateResource: appWorkloadsOnly((args, reportViolation) => {
         const { labels } = args.getConfig<{ labels: string[] }>();
         forWorkload((type, props, _pod, report) => {
             const own = props.metadata?.labels ?? {};
@@ -150,7 +197,7 @@ export const requiredLabels: ResourceValidationPolicy = {
                 if (!pod[l]) report(`pod template is missing label '${l}'`);
             }
         })(args, reportViolation) as void;
-    },
+    }),
 };
 
 export const workloadPolicies = [

@@ -218,6 +218,17 @@ describe("policy pack: secrets", () => {
             data: { api_token: "x", mode: "fast" },
         });
         assert.equal(check(secrets.noPlaintextSecrets, [cm]).length, 1);
+        const nginx = resource("kubernetes:core/v1:ConfigMap", {
+            metadata: { name: "nginx", namespace: "ingress" },
+            data: { "server-tokens": "false" },
+        });
+        assert.equal(check(secrets.noPlaintextSecrets, [nginx]).length, 0, "a true/false switch is a setting, not a secret");
+    });
+
+    it("tolerates a Secret whose data is null (an empty `data:` in a chart)", () => {
+        const config = { "secrets-from-pulumi-secrets": { inputsRedacted: true } };
+        const empty = resource("kubernetes:core/v1:Secret", { metadata: { name: "s", namespace: "core" }, data: null });
+        assert.deepEqual(check(secrets.secretsFromPulumiSecrets, [empty], config), []);
     });
 
     it("on redacted synth output, requires Secret data and the Cloudflare token to be Pulumi secrets", () => {

@@ -86,6 +86,52 @@ describe("policy pack: workloads", () => {
         );
     });
 
+    it("exempts a workload from the host-access and root policies only where the stack's config records a reason", () => {
+        const agent = resource(
+            "kubernetes:apps/v1:DaemonSet",
+            goodDeployment({ pod: { hostNetwork: true }, container: { securityContext: { runAsUser: 0 } } }),
+        );
+        assert.equal(check(w.noPrivilegedOrHostAccess, [agent]).length, 1);
+        assert.deepEqual(messages(check(w.runAsNonRoot, [agent])), ["core/api: container 'api' runs as UID 0"]);
+        const exempt = { exempt: { "core/api": "a node agent: reads the host's network namespace" } };
+        const config = { "no-privileged-or-host-access": exempt, "run-as-non-root": exempt };
+        assert.equal(check(w.noPrivilegedOrHostAccess, [agent], config).length, 0);
+        assert.equal(check(w.runAsNonRoot, [agent], config).length, 0);
+        assert.equal(
+            check(w.resourceLimits, [resource("kubernetes:apps/v1:DaemonSet", goodDeployment({ container: { resources: {} } }))], config)
+                .length,
+            2,
+        );
+    });
+
+    it("leaves labels, registries, digests and probes of a chart's objects to their release, and checks the rest", () => {
+        const urn = "urn:pulumi:test::platform::kubernetes:helm.sh/v3:Release$kubernetes:apps/v1:Deployment::ingress/core/api";
+        const chart = resource(
+            "kubernetes:apps/v1:Deployment",
+            goodDeployment({ labels: {}, container: { image: "registry.k8s.io/api:1.0", livenessProbe: undefined, resources: {} } }),
+            { urn },
+        );
+        const config = { "allowed-image-registries": { registries: ["ghcr.io/acme/"] } };
+        for (const policy of [w.requiredLabels, w.allowedRegistries, w.imagesPinnedByDigest, w.probesOnLongRunning]) {
+            assert.equal(check(policy, [chart], config).length, 0, policy.name);
+            assert.ok(
+                check(policy, [{ ...chart, urn: "urn:pulumi:test::platform::kubernetes:apps/v1:Deployment::api" }], config).length > 0,
+                policy.name,
+            );
+        }
+        assert.deepEqual(messages(check(w.resourceLimits, [chart])), [
+            "core/api: container 'api' has no cpu limit",
+            "core/api: container 'api' has no memory limit",
+        ]);
+    });
+
+    it("accepts Istio's injected `image: auto` only in pods labelled for injection", () => {
+        const gateway = (labels: Record<string, string>) =>
+            resource("kubernetes:apps/v1:Deployment", goodDeployment({ labels, container: { image: "auto" } }));
+        assert.equal(check(w.noLatestTag, [gateway({ "sidecar.istio.io/inject": "true" })]).length, 0);
+        assert.deepEqual(messages(check(w.noLatestTag, [gateway({})])), ["core/api: container 'api' image 'auto' has no tag"]);
+    });
+
     it("ignores resources that run no pods", () => {
         const cm = resource("kubernetes:core/v1:ConfigMap", { metadata: { name: "x" }, data: {} });
         for (const policy of w.workloadPolicies) assert.equal(check(policy, [cm]).length, 0, policy.name);
