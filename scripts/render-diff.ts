@@ -7,11 +7,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { main } from "../engine/cli";
+import { defineCommand, main } from "../engine/cli";
 import { renderDiffComment } from "../engine/render/comment";
 import { diffRenders, fullPatch } from "../engine/render/diff";
 
-main({
+export const command = defineCommand({
     name: "render-diff",
     summary: "Writes the pull-request comment for what a change does to a stack's rendered releases.",
     options: {
@@ -36,3 +36,5 @@ main({
         return 0;
     },
 });
+
+if (require.main === module) main(command);

@@ -5,12 +5,12 @@
  * plus `<dir>/rendered/index.json`. Secrets in the output read "[secret]", as in synth.
  */
 import * as path from "path";
-import { CommandError, main } from "../engine/cli";
+import { CommandError, defineCommand, main } from "../engine/cli";
 import { ReleaseTemplateError } from "../engine/render/render";
 import { chartsDirFor, renderStack, requireAllRendered } from "../engine/render/stack";
 import { removeRendered, writeRendered } from "../engine/render/write";
 
-main({
+export const command = defineCommand({
     name: "render",
     summary:
         "Renders every Helm release of a stack (helm template at the pinned chart, with the program's values) into files and an index.",
@@ -57,3 +57,5 @@ main({
         return 0;
     },
 });
+
+if (require.main === module) main(command);

@@ -7,8 +7,11 @@ import { CommandSpec, OptionSpec, run } from "../engine/cli";
 import { repoRoot } from "../engine/synth/stack-files";
 import { command as admit } from "../scripts/admit";
 import { command as bench } from "../scripts/bench";
+import { command as check } from "../scripts/check";
 import { command as policy } from "../scripts/policy";
 import { command as policyConfig } from "../scripts/policy-config";
+import { command as render } from "../scripts/render";
+import { command as renderDiff } from "../scripts/render-diff";
 import { command as synth } from "../scripts/synth";
 import { command as verify } from "../scripts/verify";
 
@@ -35,7 +38,9 @@ describe("command-line manners", () => {
         else process.env.PLATFORM_STACKS_DIR = savedStacksDir;
     });
 
-    for (const spec of [synth, policy, policyConfig, bench, verify, admit] as CommandSpec<Record<string, OptionSpec>>[]) {
+    for (const spec of [synth, policy, policyConfig, bench, verify, admit, check, render, renderDiff] as CommandSpec<
+        Record<string, OptionSpec>
+    >[]) {
         it(`npm run ${spec.name} -- --help prints its usage and exits 0`, async () => {
             const r = await call(spec, ["--help"]);
             assert.equal(r.code, 0);
