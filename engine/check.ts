@@ -75,16 +75,27 @@ export async function checkStack(stack: string, options: CheckOptions): Promise<
         removeRendered(outDir);
         let render: StackRender;
         try {
-            render = await renderReleases(releasesOf(resources), { stack, kubeVersion: stackConfig(stack).cluster.kubernetesVersion, chartsDir: options.chartsDir });
+            render = await renderReleases(releasesOf(resources), {
+                stack,
+                kubeVersion: stackConfig(stack).cluster.kubernetesVersion,
+                chartsDir: options.chartsDir,
+            });
         } catch (err) {
             if (err instanceof ReleaseTemplateError) throw new CommandError(err.message);
             throw err;
         }
         writeRendered(render, outDir);
         if (options.requireAll) requireAllRendered(render);
-        for (const r of render.releases.filter((x) => x.status !== "rendered")) lines.push(`[note] release ${r.spec.name} is not rendered: ${r.status}`);
+        for (const r of render.releases.filter((x) => x.status !== "rendered"))
+            lines.push(`[note] release ${r.spec.name} is not rendered: ${r.status}`);
         rendered = render.releases.flatMap((r) =>
-            r.objects.map((o) => ({ release: r.spec.name, chart: r.spec.chart.name, version: r.spec.chart.version, object: o.object, releaseUrn: r.spec.urn })),
+            r.objects.map((o) => ({
+                release: r.spec.name,
+                chart: r.spec.chart.name,
+                version: r.spec.chart.version,
+                object: o.object,
+                releaseUrn: r.spec.urn,
+            })),
         );
         lines.push(`stack ${stack}: ${rendered.length} chart objects rendered`);
         ms.render = since(t);
