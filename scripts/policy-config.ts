@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { CommandError, defineCommand, main, UsageError } from "../engine/cli";
-import { committedPolicyConfig, withCrossStackFacts } from "../engine/gate";
+import { resolvePolicyConfig } from "../engine/policy-config";
 
 interface StateResource {
     type: string;
@@ -45,9 +45,11 @@ export const command = defineCommand({
     },
     details: ["exit codes: 0 written, 1 unreadable state, 2 usage mistake"],
     run({ stack, state, out }) {
-        const committed = committedPolicyConfig(stack!);
-        if (!committed) throw new UsageError(`no policy config policy-pack/config/${stack}.json`);
-        const config = withCrossStackFacts(stack!, committed);
+        const resolved = resolvePolicyConfig(stack!);
+        if (resolved.problems.length > 0) {
+            throw new CommandError(resolved.problems.map((p) => `[mandatory] ${p.policy}: ${p.message}`).join("\n"));
+        }
+        const config = resolved.config;
         const deployed = deployedChartVersions(state ? readState(state) : {});
         const own = config["helm-no-downgrade"];
         config["helm-no-downgrade"] = {

@@ -70,10 +70,18 @@ describe("policy gate", () => {
                 (r) => !(r.type.endsWith(":ScheduledBackup") && r.name.includes("backend")),
             );
             const violations = mandatory("production", resources);
-            assert.equal(violations.length, 1);
-            assert.equal(violations[0].policy, "database-backups-meet-retention");
-            assert.match(violations[0].urn!, /Postgres\$kubernetes:postgresql\.cnpg\.io\/v1:Cluster::apps-backend-postgres-cluster$/);
-            assert.equal(violations[0].message, "Cluster memory/backend-db has no ScheduledBackup");
+            assert.deepEqual(
+                violations.map((v) => [v.policy, v.message]),
+                [
+                    ["database-backups-meet-retention", "Cluster memory/backend-db has no ScheduledBackup"],
+                    [
+                        "platform-floor",
+                        "production floor: database backend-db has no active scheduled backup (stack file: platform:backup)",
+                    ],
+                ],
+            );
+            for (const v of violations)
+                assert.match(v.urn!, /Postgres\$kubernetes:postgresql\.cnpg\.io\/v1:Cluster::apps-backend-postgres-cluster$/);
         });
 
         it("backups kept for less than SOX requires", async () => {
@@ -87,6 +95,10 @@ describe("policy gate", () => {
                 "ObjectStore memory/ai-engine-db-backups keeps backups 400d, less than the 2555 days required by GDPR, SOX",
                 "ObjectStore memory/backend-db-backups keeps backups 35d, less than the 2555 days required by GDPR, SOX",
                 "ObjectStore memory/executor-db-backups keeps backups 35d, less than the 2555 days required by GDPR, SOX",
+                // The floor says production data is under SOX whatever the stack file declares.
+                "production floor: database ai-engine-db keeps backups 400d, less than the floor's 2555 days (GDPR, SOX) (stack file: platform:apps[ai-engine].postgres.retentionDays)",
+                "production floor: database backend-db keeps backups 35d, less than the floor's 2555 days (GDPR, SOX) (stack file: platform:apps[backend].postgres.retentionDays)",
+                "production floor: database executor-db keeps backups 35d, less than the floor's 2555 days (GDPR, SOX) (stack file: platform:apps[executor].postgres.retentionDays)",
             ]);
         });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lowerNumbers, weakens } from "./strength";
 import { byteQuantity, cronSchedule, dnsLabel, duration, hostname, percentage, replicas, resources } from "./primitives";
 import { appSecretSchema, envName } from "./secrets";
 
@@ -17,10 +18,13 @@ export const imageSchema = z.strictObject({
         .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag such as '1.4.2'")
         .refine((t) => t !== "latest", "must not be 'latest': pin a version"),
     /** Content digest; required in production. */
-    digest: z
-        .string()
-        .regex(/^sha256:[a-f0-9]{64}$/, "must be 'sha256:' followed by 64 hex characters")
-        .optional(),
+    digest: weakens(
+        z
+            .string()
+            .regex(/^sha256:[a-f0-9]{64}$/, "must be 'sha256:' followed by 64 hex characters")
+            .optional(),
+        ({ current }) => (current ? [undefined] : []),
+    ),
 });
 
 const httpPath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be an HTTP path starting with '/'");
@@ -60,7 +64,7 @@ const canaryStep = z.strictObject({
 
 export const postgresSchema = z.strictObject({
     /** PostgreSQL instances (1 primary + replicas). @default per-environment table */
-    instances: z.number().int("must be a whole number").min(1, "must be at least 1").max(9).optional(),
+    instances: weakens(z.number().int("must be a whole number").min(1, "must be at least 1").max(9).optional(), lowerNumbers(1, 3)),
     /** Volume size per instance. */
     storage: byteQuantity,
     /** Database and owner role name. @default app name with '-' replaced by '_' */
@@ -71,7 +75,9 @@ export const postgresSchema = z.strictObject({
     /** Backup schedule (five-field cron, UTC). @default "0 2 * * *" (nightly) */
     backupSchedule: cronSchedule.optional(),
     /** Days of backups kept in the object store. @default per-environment table */
-    retentionDays: z.number().int("must be a whole number").min(1, "must be at least 1").max(3650).optional(),
+    retentionDays: weakens(z.number().int("must be a whole number").min(1, "must be at least 1").max(3650).optional(), ({ current }) =>
+        current === undefined ? [30] : [Math.max(1, Math.floor(Number(current) / 2))],
+    ),
     /** The app also reads from the replicas: it gets `DATABASE_READONLY_URL` (needs `instances` of 2 or more). @default false */
     readReplicas: z.boolean().default(false),
 });
@@ -82,7 +88,7 @@ export const kafkaSchema = z.strictObject({
     /** The Kafka cluster this app owns; omit when `uses` names another app's cluster. */
     cluster: z
         .strictObject({
-            brokers: z.number().int("must be a whole number").min(1, "must be at least 1").max(15),
+            brokers: weakens(z.number().int("must be a whole number").min(1, "must be at least 1").max(15), lowerNumbers(1, 1)),
             controllers: z.number().int("must be a whole number").min(1, "must be at least 1").max(9),
             storage: byteQuantity,
         })
@@ -94,7 +100,7 @@ export const kafkaSchema = z.strictObject({
             z.strictObject({
                 name: z.string().regex(/^[a-z0-9._-]{1,200}$/, "must be a Kafka topic name (lowercase, digits, '.', '_', '-')"),
                 partitions: z.number().int("must be a whole number").min(1, "must be at least 1").max(1000),
-                replicas: z.number().int("must be a whole number").min(1, "must be at least 1").max(15),
+                replicas: weakens(z.number().int("must be a whole number").min(1, "must be at least 1").max(15), lowerNumbers(1, 1)),
                 /** Retention in hours. @default 168 */
                 retentionHours: z.number().int().min(1).max(87600).optional(),
             }),
@@ -155,7 +161,10 @@ export const appSchema = z.strictObject({
     replicas: replicas.optional(),
     resources,
     /** Plain settings; never secrets (use `secrets`). */
-    env: z.record(envName, z.string()).optional(),
+    env: weakens(z.record(envName, z.string()).optional(), ({ current }) => [
+        // A credential as a literal: by name nobody would notice, by content it is a secret.
+        { ...((current as object | undefined) ?? {}), UPSTREAM: "postgresql://admin:Sup3rS3cret!@db.internal:5432/app" },
+    ]),
     /** Secrets from a `platform:secretStores` store, each an ExternalSecret and env vars. @default [] */
     secrets: z.array(appSecretSchema).default([]),
     probes: z

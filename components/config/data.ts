@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Environment } from "./primitives";
 import { cidr } from "./primitives";
+import { weakens } from "./strength";
 // The retention floors are the policy pack's: one table serves validation here and the gate there.
 import { complianceProfiles, ComplianceProfile, requiredRetentionDays, retentionFloorDays } from "../../policy-pack/policies/compliance";
 
@@ -35,14 +36,20 @@ export const backupSchema = z.strictObject({
      * them the database pods could reach any internet address on 443; with them, only the store.
      * Required outside dev.
      */
-    endpointCidrs: z.array(cidr).min(1, "must list at least one address range").optional(),
+    endpointCidrs: weakens(z.array(cidr).min(1, "must list at least one address range").optional(), ({ current }) => [
+        [...((current as string[] | undefined) ?? []), "0.0.0.0/0"],
+    ]),
     /** Port of the object store. @default 443 */
     endpointPort: z.number().int().min(1).max(65535).default(443),
 });
 
 export const complianceSchema = z.strictObject({
     /** Compliance regimes the stack's data falls under; they set the backup retention floor. @default [] */
-    profiles: z.array(z.enum(complianceProfiles)).default([]),
+    profiles: weakens(z.array(z.enum(complianceProfiles)).default([]), ({ current }) => {
+        // Dropping a profile weakens when it lowers the retention floor the profiles set.
+        const all = (current as string[] | undefined) ?? [];
+        return all.map((p) => all.filter((x) => x !== p)).filter((rest) => requiredRetentionDays(rest) < requiredRetentionDays(all));
+    }),
 });
 
 export type BackupConfig = z.infer<typeof backupSchema>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Environment } from "./primitives";
 import { duration, hostname } from "./primitives";
+import { lowerNumbers, weakens } from "./strength";
 
 /**
  * The Cloudflare edge of a stack. A stack without this section creates no Cloudflare resource
@@ -149,7 +150,7 @@ export const cloudflareSchema = z.strictObject({
     /** Sign the zone (publish the DS record the `dnssecDs` output shows at the registrar). @default true */
     dnssec: z.boolean().default(true),
     /** Zone security level. @default per-environment table */
-    securityLevel: z.enum(securityLevels).optional(),
+    securityLevel: weakens(z.enum(securityLevels).optional(), ({ current }) => ["off", "essentially_off"].filter((l) => l !== current)),
     /** Hosts API and mobile clients call: never challenged, exempt from bot fight modes and the browser checks. @default [] */
     apiHosts: z.array(hostname).default([]),
     /** Uptime monitors' requests (GET/HEAD on a host and exact path), exempt from rate limits and bot checks. @default [] */
@@ -170,7 +171,7 @@ export const cloudflareSchema = z.strictObject({
     waf: z
         .strictObject({
             /** OWASP Core Ruleset paranoia level (1 least, 4 most false positives). @default per-environment table */
-            owaspParanoiaLevel: z.number().int().min(1, "must be 1 to 4").max(4, "must be 1 to 4").optional(),
+            owaspParanoiaLevel: weakens(z.number().int().min(1, "must be 1 to 4").max(4, "must be 1 to 4").optional(), lowerNumbers(1, 1)),
             /** OWASP anomaly score threshold: low (60), medium (40) or high (25) sensitivity. @default per-environment table */
             owaspSensitivity: z.enum(["low", "medium", "high"]).optional(),
             /** Extra custom rules, after the platform's own. @default [] */
@@ -178,9 +179,11 @@ export const cloudflareSchema = z.strictObject({
         })
         .prefault({}),
     /** Rate limiting rules. @default api 100/min, login 10/min, signup 5/hour per IP */
-    rateLimits: z.array(rateLimitSchema).optional(),
+    rateLimits: weakens(z.array(rateLimitSchema).optional(), ({ current }) =>
+        ((current as unknown[] | undefined) ?? []).map((_, i) => (current as unknown[]).filter((__, j) => j !== i)),
+    ),
     /** HTTP DDoS (L7) sensitivity override; omit it to keep Cloudflare's default (high), which needs no ruleset. */
-    ddosSensitivity: z.enum(["medium", "low", "eoff"]).optional(),
+    ddosSensitivity: weakens(z.enum(["medium", "low", "eoff"]).optional(), ({ current }) => ["low", "eoff"].filter((l) => l !== current)),
     /**
      * Existing entrypoint rulesets to adopt, by phase (Cloudflare allows one per zone and phase):
      * the next update imports each under the edge component, through the stack's provider, keeping

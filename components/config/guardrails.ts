@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dnsLabel } from "./primitives";
+import { weakens } from "./strength";
 
 const pemPublicKey = z
     .string()
@@ -18,14 +19,21 @@ const registryPrefix = z
 
 export const guardrailsSchema = z.strictObject({
     /** Admission policy mode: Audit reports, Enforce rejects. Set explicitly in every stack. */
-    policyMode: z.enum(["Audit", "Enforce"]),
+    policyMode: weakens(z.enum(["Audit", "Enforce"]), ({ current }) => (current === "Enforce" ? ["Audit"] : [])),
     /**
      * Namespaces that admission policies (Kyverno and Gatekeeper) skip: exactly this list, written
      * out in every stack so that no namespace escapes enforcement by accident.
      */
-    excludedNamespaces: z.array(dnsLabel).min(1, "must list the system namespaces, at least kube-system"),
+    excludedNamespaces: weakens(z.array(dnsLabel).min(1, "must list the system namespaces, at least kube-system"), ({ current, root }) =>
+        // Skipping any of the stack's own namespaces (the monitoring stack's aside) weakens admission.
+        Object.entries((root.namespaces ?? {}) as Record<string, { layer?: string }>)
+            .filter(([name, ns]) => ns.layer !== "monitoring" && !(current as string[]).includes(name))
+            .map(([name]) => [...(current as string[]), name]),
+    ),
     /** Registries the apps' images may come from (the platform adds the images its operators run). */
-    allowedRegistries: z.array(registryPrefix).min(1, "must list at least one registry"),
+    allowedRegistries: weakens(z.array(registryPrefix).min(1, "must list at least one registry"), ({ current }) => [
+        [...(current as string[]), "docker.io/"],
+    ]),
     /** Registries whose images must carry the platform's Cosign signature. @default allowedRegistries */
     signedRegistries: z.array(registryPrefix).optional(),
     /** Labels every workload must carry. @default app.kubernetes.io/name, app.kubernetes.io/part-of, platform.io/team */
@@ -33,11 +41,13 @@ export const guardrailsSchema = z.strictObject({
         .array(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]+$/, "must be a Kubernetes label key"))
         .default(["app.kubernetes.io/name", "app.kubernetes.io/part-of", "platform.io/team"]),
     /** Cosign public key that workload image signatures are verified against (not a secret). */
-    cosignPublicKey: pemPublicKey.optional(),
+    cosignPublicKey: weakens(pemPublicKey.optional(), ({ current }) => (current ? [undefined] : [])),
     /** Deny `kubectl exec`, `attach` and ephemeral debug containers. @default false */
-    denyExec: z.boolean().default(false),
+    denyExec: weakens(z.boolean().default(false), ({ current }) => (current === true ? [false] : [])),
     /** Mesh-wide mTLS mode. @default "STRICT" */
-    mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"),
+    mtlsMode: weakens(z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"), ({ current }) =>
+        current === "PERMISSIVE" ? [] : ["PERMISSIVE"],
+    ),
     /** ACME (Let's Encrypt) account settings for the public ClusterIssuers. */
     acme: z.strictObject({
         email: z.email("must be an e-mail address"),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cpuQuantity, byteQuantity } from "./primitives";
+import { below, weakens } from "./strength";
 
 /**
  * The layers of the platform, after the layered design it follows: each namespace belongs to
@@ -19,12 +20,23 @@ export const namespaceSchema = z.strictObject({
      * otherwise, and the reason is recorded as an annotation for reviewers.
      * @default { level: "restricted" }
      */
-    podSecurity: z
-        .strictObject({
-            level: z.enum(podSecurityLevels),
-            reason: z.string().min(10, "must explain why the exception is needed (at least 10 characters)"),
-        })
-        .optional(),
+    podSecurity: weakens(
+        z
+            .strictObject({
+                level: z.enum(podSecurityLevels),
+                reason: z.string().min(10, "must explain why the exception is needed (at least 10 characters)"),
+            })
+            .optional(),
+        ({ current }) =>
+            below(
+                ["privileged", "baseline", "restricted"],
+                "restricted",
+            )({
+                current: (current as { level?: string } | undefined)?.level,
+                parent: {},
+                root: {},
+            }).map((level) => ({ level, reason: "an exception nobody reviewed" })),
+    ),
     /** ResourceQuota overrides; unset fields come from the per-environment table. @default {} */
     quota: z
         .strictObject({
@@ -36,7 +48,12 @@ export const namespaceSchema = z.strictObject({
         })
         .optional(),
     /** Service mesh enrollment of the namespace's pods. @default "sidecar" (or "none" for amplifier) */
-    mesh: z.enum(["sidecar", "ambient", "none"]).optional(),
+    mesh: weakens(z.enum(["sidecar", "ambient", "none"]).optional(), ({ current, parent }) =>
+        // Out of the mesh where the layer is meshed by default (core, security) or the stack meshes it.
+        current === "sidecar" || current === "ambient" || (current === undefined && ["core", "security"].includes(String(parent.layer)))
+            ? ["none"]
+            : [],
+    ),
 });
 
 export type NamespaceConfig = z.infer<typeof namespaceSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { helmValues, replicas, prometheusDuration, byteQuantity, hostname } from "./primitives";
+import { weakens } from "./strength";
 
 /**
  * Per-component switches and knobs for the platform Helm releases. Every component accepts
@@ -11,7 +12,17 @@ const release = {
     /** @default true */
     enabled: z.boolean().optional(),
     /** Raw Helm values, deep-merged over the component's typed defaults. @default {} */
-    values: helmValues.optional(),
+    // A raw override is where host access hides: the gate judges values by content.
+    values: weakens(helmValues.optional(), ({ current }) => [{ ...((current as object | undefined) ?? {}), hostNetwork: true }]),
+};
+
+/** Admission controllers and the mesh: switching one off weakens the platform. */
+const guardRelease = {
+    ...release,
+    /** @default true */
+    enabled: weakens(z.boolean().optional(), ({ current }) => (current === false ? [] : [false])),
+    /** Replicas of the component's main Deployment. @default per-environment table */
+    replicas: replicas.optional(),
 };
 
 const haRelease = {
@@ -36,11 +47,11 @@ export const componentsSchema = z.strictObject({
         })
         .prefault({}),
     certManager: z.strictObject(haRelease).prefault({}),
-    kyverno: z.strictObject(haRelease).prefault({}),
-    gatekeeper: z.strictObject(haRelease).prefault({}),
+    kyverno: z.strictObject(guardRelease).prefault({}),
+    gatekeeper: z.strictObject(guardRelease).prefault({}),
     istio: z
         .strictObject({
-            ...haRelease,
+            ...guardRelease,
             /** How workloads join the mesh. @default "sidecar" */
             dataplane: z.enum(["sidecar", "ambient"]).optional(),
             /** Replicas of the ingress gateway. @default per-environment table */

@@ -5,6 +5,7 @@ import { cloudflareSchema } from "./edge";
 import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
+import { below, weakens } from "./strength";
 import { cidr, dnsLabel, environment, hostname, kubernetesVersion, logLevel } from "./primitives";
 import { secretStoresSchema } from "./secrets";
 
@@ -15,7 +16,7 @@ import { secretStoresSchema } from "./secrets";
  */
 export const stackConfigShape = {
     /** Which environment this stack is; selects the per-environment defaults tables. */
-    environment,
+    environment: weakens(environment, below(["dev", "staging", "production"], "dev")),
     /** The target cluster: a kubeconfig context, or the secret `platform:kubeconfig`. */
     cluster: z.strictObject({
         /** kubeconfig context to deploy to. Exactly one of this and `platform:kubeconfig`. */
@@ -59,7 +60,7 @@ export const stackConfigShape = {
     /** External Secrets stores by name, each the ClusterSecretStore `<name>-<environment>`. @default {} */
     secretStores: secretStoresSchema.default({}),
     /** Object storage for database backups. Required outside dev when an app has Postgres. */
-    backup: backupSchema.optional(),
+    backup: weakens(backupSchema.optional(), ({ current }) => (current ? [undefined] : [])),
     /** Secret S3 access key id for `backup.credentials: keys`. */
     backupAccessKeyId: z.string().min(1, "must not be empty").optional(),
     /** Secret S3 secret access key for `backup.credentials: keys`. */
@@ -67,7 +68,7 @@ export const stackConfigShape = {
     /** Compliance profiles that set the backup retention floor. @default { profiles: [] } */
     compliance: complianceSchema.prefault({}),
     /** The Cloudflare edge. Absent: no Cloudflare resource, no token needed. */
-    cloudflare: cloudflareSchema.optional(),
+    cloudflare: weakens(cloudflareSchema.optional(), ({ current }) => (current ? [undefined] : [])),
     /** Secret Cloudflare API token. @default the CLOUDFLARE_API_TOKEN environment variable */
     cloudflareApiToken: z.string().min(1, "must not be empty").optional(),
     /** Secret token cert-manager solves DNS-01 with (Zone:DNS:Edit and Zone:Zone:Read on the stack's zone only). */

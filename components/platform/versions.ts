@@ -6,11 +6,34 @@ import { externalSecretsChart } from "./external-secrets";
 import { gatekeeperChart } from "./gatekeeper";
 import { ingressNginxChart } from "./ingress-nginx";
 import type { InstalledPlatform } from "./install";
-import { istioVersion } from "./istio";
+import type { ChartPin } from "../shared/helm";
+import { istioCharts, istioVersion } from "./istio";
 import { kedaChart } from "./keda";
 import { kubePrometheusStackChart } from "./kube-prometheus-stack";
 import { kyvernoChart } from "./kyverno";
 import { strimziChart } from "./strimzi";
+
+/** Every chart the platform can install: the one list of where its charts come from. */
+export const allChartPins: ChartPin[] = [
+    ingressNginxChart,
+    certManagerChart,
+    kyvernoChart,
+    gatekeeperChart,
+    ...Object.values(istioCharts),
+    argocdChart,
+    argoRolloutsChart,
+    kedaChart,
+    kubePrometheusStackChart,
+    cloudnativePgChart,
+    barmanCloudChart,
+    strimziChart,
+    externalSecretsChart,
+];
+
+/** Where charts may come from: each pin's repository, or its OCI registry path (the reference without the chart name). */
+export function chartSources(pins: ChartPin[] = allChartPins): string[] {
+    return [...new Set(pins.map((p) => (p.chart.startsWith("oci://") ? p.chart.slice(0, p.chart.lastIndexOf("/")) : p.repo!)))].sort();
+}
 
 /** Chart versions of the releases a stack installs, for the `installedVersions` output. */
 export function releaseVersions(p: InstalledPlatform): Record<string, string> {

@@ -36,6 +36,19 @@ function zonesOf(resources: PolicyResource[]): string[] {
     ];
 }
 
+interface RuleProps {
+    ref?: string;
+    description?: string;
+    action?: string;
+    enabled?: boolean;
+    expression?: string;
+    actionParameters?: { id?: string; overrides?: { enabled?: boolean; action?: string } };
+}
+
+/** A rule that can do something: not log-only, and an expression that is not constantly false. */
+const acts = (rule: RuleProps) =>
+    rule.enabled !== false && rule.action !== "log" && !/^\s*(false|not\s+true|\(\s*false\s*\))\s*$/.test(String(rule.expression ?? ""));
+
 const rulesetsOf = (resources: PolicyResource[], zone: string, phase: string) =>
     resources.filter((r) => r.type === rulesetType && r.props.zoneId === zone && r.props.phase === phase);
 
@@ -45,24 +58,31 @@ export const zoneWafAndRateLimits: StackValidationPolicy = {
         "Every zone deploys the Cloudflare Managed and OWASP rulesets, custom WAF rules and rate limits (mandatory for production stacks).",
     validateStack: (args, reportViolation) => {
         for (const zone of zonesOf(args.resources)) {
+            // Effects, not presence: a rule that is disabled, log-only, overridden off or never matches does not protect.
             const managed = rulesetsOf(args.resources, zone, "http_request_firewall_managed").flatMap((r) => r.props.rules ?? []);
             for (const [label, id] of Object.entries(managedRulesets)) {
-                if (
-                    !managed.some(
-                        (rule: { action?: string; enabled?: boolean; actionParameters?: { id?: string } }) =>
-                            rule.action === "execute" && rule.enabled !== false && rule.actionParameters?.id === id,
-                    )
-                ) {
-                    reportViolation(`zone ${zone} does not execute the ${label} ruleset (${id})`);
-                }
+                const rule = managed.find(
+                    (r: RuleProps) => r.action === "execute" && r.enabled !== false && r.actionParameters?.id === id,
+                ) as RuleProps | undefined;
+                const overrides = rule?.actionParameters?.overrides;
+                if (!rule) reportViolation(`zone ${zone} does not execute the ${label} ruleset (${id})`);
+                else if (String(rule.expression).trim() !== "true")
+                    reportViolation(`zone ${zone} runs the ${label} ruleset only where '${rule.expression}' matches, not on every request`);
+                else if (overrides?.enabled === false || overrides?.action === "log")
+                    reportViolation(
+                        `zone ${zone} overrides the ${label} ruleset to ${overrides.enabled === false ? "disabled" : "log only"}`,
+                    );
             }
             for (const [phase, what] of [
                 ["http_request_firewall_custom", "custom WAF rules"],
                 ["http_ratelimit", "rate limiting rules"],
             ]) {
                 const rules = rulesetsOf(args.resources, zone, phase).flatMap((r) => r.props.rules ?? []);
-                if (!rules.some((rule: { enabled?: boolean }) => rule.enabled !== false))
-                    reportViolation(`zone ${zone} has no ${what} (${phase})`);
+                if (!rules.some((rule: RuleProps) => acts(rule))) reportViolation(`zone ${zone} has no ${what} that act (${phase})`);
+                for (const rule of rules.filter((r: RuleProps) => r.enabled !== false && !acts(r)))
+                    reportViolation(
+                        `zone ${zone} ${phase} rule '${rule.ref ?? rule.description}' never acts (${rule.action === "log" ? "log only" : `expression '${rule.expression}'`})`,
+                    );
             }
         }
     },
@@ -206,4 +226,23 @@ export const ingressHostsProxied: StackValidationPolicy = {
 
 export const edgePolicies = [zoneSingleOwner, originLockedToCloudflare, ingressHostsProxied];
 
-export const cloudflarePolicies = [proxiedRecords, zoneWafAndRateLimits, zoneTls, ...edgePolicies];
+const redirectOff = (v: string | undefined) => v !== undefined && v.trim().toLowerCase() === "false";
+
+export const ingressHttpsOnly: StackValidationPolicy = {
+    name: "ingress-https-only",
+    description: "Plain HTTP is redirected to HTTPS: no Ingress turns nginx's redirect off, and no zone turns Always Use HTTPS off.",
+    validateStack: (args, reportViolation) => {
+        for (const ingress of args.resources.filter((r) => r.type === ingressType)) {
+            const md = ingress.props.metadata as { name?: string; namespace?: string; annotations?: Record<string, string> };
+            for (const key of ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect"]) {
+                if (redirectOff(md.annotations?.[key]))
+                    reportViolation(`Ingress ${md.namespace}/${md.name} sets ${key}: "false"`, ingress.urn);
+            }
+        }
+        for (const s of args.resources.filter((r) => r.type === zoneSettingType && r.props.settingId === "always_use_https")) {
+            if (s.props.value === "off") reportViolation(`zone ${s.props.zoneId} turns Always Use HTTPS off`, s.urn);
+        }
+    },
+};
+
+export const cloudflarePolicies = [proxiedRecords, zoneWafAndRateLimits, zoneTls, ingressHttpsOnly, ...edgePolicies];

@@ -62,8 +62,12 @@ export const databaseBackups: StackValidationPolicy = {
                     );
                 }
             }
-            if (!inNs(scheduledBackup, md.namespace).some((b) => b.props.spec?.cluster?.name === md.name)) {
+            const backups = inNs(scheduledBackup, md.namespace).filter((b) => b.props.spec?.cluster?.name === md.name);
+            if (backups.length === 0) {
                 reportViolation(`Cluster ${objectName(cluster.props)} has no ScheduledBackup`, cluster.urn);
+            } else if (backups.every((b) => b.props.spec?.suspend === true)) {
+                // A backup that exists but never runs is no backup.
+                reportViolation(`Cluster ${objectName(cluster.props)}'s scheduled backups are all suspended`, cluster.urn);
             }
         }
     },
@@ -71,10 +75,24 @@ export const databaseBackups: StackValidationPolicy = {
 
 export const kafkaDurability: ResourceValidationPolicy = {
     name: "kafka-durability",
-    description: "Kafka keeps its volumes when pools are deleted and replicates data at least `minReplicationFactor` times.",
-    configSchema: { properties: { minReplicationFactor: { type: "integer", minimum: 1, default: 1 } } },
+    description:
+        "Kafka keeps its volumes when pools are deleted and replicates data at least `minReplicationFactor` times with `minInSyncReplicas` in sync: the cluster's defaults and every topic.",
+    configSchema: {
+        properties: {
+            minReplicationFactor: { type: "integer", minimum: 1, default: 1 },
+            minInSyncReplicas: { type: "integer", minimum: 1, default: 1 },
+        },
+    },
     validateResource: (args, reportViolation) => {
-        const { minReplicationFactor } = args.getConfig<{ minReplicationFactor: number }>();
+        const { minReplicationFactor, minInSyncReplicas } = args.getConfig<{ minReplicationFactor: number; minInSyncReplicas: number }>();
+        if (args.type === "kubernetes:kafka.strimzi.io/v1:KafkaTopic") {
+            const replicas = Number(args.props.spec?.replicas ?? 1);
+            const isr = Number(args.props.spec?.config?.["min.insync.replicas"] ?? 1);
+            if (replicas < minReplicationFactor)
+                reportViolation(`KafkaTopic ${objectName(args.props)} has ${replicas} replica(s), less than ${minReplicationFactor}`);
+            if (isr < minInSyncReplicas)
+                reportViolation(`KafkaTopic ${objectName(args.props)} needs ${isr} in-sync replica(s), less than ${minInSyncReplicas}`);
+        }
         if (args.type === "kubernetes:kafka.strimzi.io/v1:KafkaNodePool") {
             for (const v of args.props.spec?.storage?.volumes ?? []) {
                 if (v.deleteClaim !== false)
@@ -85,8 +103,11 @@ export const kafkaDurability: ResourceValidationPolicy = {
         }
         if (args.type === "kubernetes:kafka.strimzi.io/v1:Kafka") {
             const factor = Number(args.props.spec?.kafka?.config?.["default.replication.factor"] ?? 1);
+            const isr = Number(args.props.spec?.kafka?.config?.["min.insync.replicas"] ?? 1);
             if (factor < minReplicationFactor)
                 reportViolation(`Kafka ${objectName(args.props)} replicates ${factor}x, less than ${minReplicationFactor}x`);
+            if (isr < minInSyncReplicas)
+                reportViolation(`Kafka ${objectName(args.props)} min.insync.replicas is ${isr}, less than ${minInSyncReplicas}`);
         }
     },
 };

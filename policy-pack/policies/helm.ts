@@ -1,13 +1,18 @@
 import type { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import type { Props } from "./k8s";
 
-/** Helm releases: pinned, from known repositories, explicit, atomic, never silently downgraded. */
+/**
+ * Helm releases: pinned, from known repositories, explicit, atomic, never silently downgraded.
+ * Every way a program can install a chart counts: a v3 Release (from a repository, an OCI
+ * registry or a local path) and the v3 and v4 Chart resources.
+ */
 const releaseType = "kubernetes:helm.sh/v3:Release";
+const chartTypes = ["kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"];
 const exactVersion = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 function forRelease<C extends object = object>(check: (props: Props, report: (m: string) => void, config: C) => void): ResourceValidation {
     return (args, reportViolation) => {
-        if (args.type !== releaseType) return;
+        if (args.type !== releaseType && !chartTypes.includes(args.type)) return;
         const label = `release '${args.props.namespace ?? "?"}/${args.props.name ?? args.name}'`;
         check(args.props, (m) => reportViolation(`${label}: ${m}`), args.getConfig<C>());
     };
@@ -44,7 +49,16 @@ export const allowedRepositories: ResourceValidationPolicy = {
     description: "Helm charts come only from the allowed repositories (HTTPS repos or OCI registries).",
     configSchema: { properties: { repositories: { type: "array", items: { type: "string" }, default: [] } } },
     validateResource: forRelease((props, report, config: { repositories: string[] }) => {
-        const source = String(props.chart ?? "").startsWith("oci://") ? String(props.chart) : String(props.repositoryOpts?.repo ?? "");
+        const chart = String(props.chart ?? "");
+        const repo = String(props.repositoryOpts?.repo ?? props.repo ?? "");
+        // A chart from a path (or a `file://` repository) is whatever sits in the working copy: nothing pins it.
+        if (
+            !chart.startsWith("oci://") &&
+            !repo &&
+            (chart.startsWith(".") || chart.startsWith("/") || chart.includes("/") || chart.endsWith(".tgz"))
+        )
+            return report(`chart '${chart}' is a local path or archive, not a pinned chart from an allowed repository`);
+        const source = chart.startsWith("oci://") ? chart : repo;
         if (!config.repositories.some((r) => source === r || source.startsWith(r.endsWith("/") ? r : `${r}/`))) {
             report(`chart source '${source || "(none)"}' is not an allowed repository`);
         }
@@ -81,4 +95,44 @@ export const noChartDowngrade: ResourceValidationPolicy = {
     }),
 };
 
-export const helmPolicies = [exactChartVersion, allowedRepositories, explicitNameAndNamespace, atomicReleases, noChartDowngrade];
+/** Keys under which a chart's values would put its pods on the host or make them privileged. */
+const hostAccessKeys: Record<string, (v: unknown) => boolean> = {
+    hostNetwork: (v) => v === true,
+    hostPID: (v) => v === true,
+    hostIPC: (v) => v === true,
+    privileged: (v) => v === true,
+    allowPrivilegeEscalation: (v) => v === true,
+    hostPath: (v) => v !== null && typeof v === "object",
+};
+
+function hostAccessIn(values: unknown, path: string[] = []): string[] {
+    if (!values || typeof values !== "object") return [];
+    if (Array.isArray(values)) return values.flatMap((v, i) => hostAccessIn(v, [...path, String(i)]));
+    return Object.entries(values as Record<string, unknown>).flatMap(([k, v]) => [
+        ...(hostAccessKeys[k]?.(v) ? [[...path, k].join(".")] : []),
+        ...hostAccessIn(v, [...path, k]),
+    ]);
+}
+
+/** The stack-file key of a platform release's raw values (`ingress-nginx` -> components.ingressNginx.values). */
+const valuesKey = (release: string) => `platform:components.${release.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}.values`;
+
+export const valuesNoHostAccess: ResourceValidationPolicy = {
+    name: "helm-values-no-host-access",
+    description:
+        "A release's values never ask for host networking, host PID/IPC, hostPath volumes, privileged containers or privilege escalation (judged by content, at any depth: a raw values override is where such a change hides). Exempt releases by name with a reason.",
+    configSchema: { properties: { exempt: { type: "object", additionalProperties: { type: "string" }, default: {} } } },
+    validateResource: forRelease((props, report, config: { exempt: Record<string, string> }) => {
+        if (String(props.name) in config.exempt) return;
+        for (const path of hostAccessIn(props.values)) report(`values set ${path} (stack file: ${valuesKey(String(props.name))})`);
+    }),
+};
+
+export const helmPolicies = [
+    exactChartVersion,
+    allowedRepositories,
+    explicitNameAndNamespace,
+    atomicReleases,
+    noChartDowngrade,
+    valuesNoHostAccess,
+];

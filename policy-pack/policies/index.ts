@@ -2,6 +2,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { availabilityPolicies } from "./availability";
 import { cloudflarePolicies } from "./cloudflare";
 import { dataPolicies } from "./data";
+import { platformFloor } from "./floor";
 import { helmPolicies } from "./helm";
 import { namespacePolicies } from "./namespaces";
 import { secretPolicies } from "./secrets";
@@ -18,4 +19,5 @@ export const policies: PlatformPolicy[] = [
     ...dataPolicies,
     ...secretPolicies,
     ...cloudflarePolicies,
+    platformFloor,
 ];

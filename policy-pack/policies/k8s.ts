@@ -13,6 +13,7 @@ export const workloadTypes: Readonly<Record<string, (p: Props) => Props | undefi
     "kubernetes:apps/v1:StatefulSet": templateSpec,
     "kubernetes:apps/v1:DaemonSet": templateSpec,
     "kubernetes:apps/v1:ReplicaSet": templateSpec,
+    "kubernetes:core/v1:ReplicationController": templateSpec,
     "kubernetes:batch/v1:Job": templateSpec,
     "kubernetes:batch/v1:CronJob": (p) => p.spec?.jobTemplate?.spec?.template?.spec,
     "kubernetes:core/v1:Pod": (p) => p.spec,

@@ -12,6 +12,18 @@ const appNamespaces = (resources: Parameters<StackValidationPolicy["validateStac
             r.props.metadata.labels["platform.io/layer"] !== "monitoring",
     );
 
+/** A peer list that matches everything: absent or empty, or a peer selecting every namespace's pods or every address. */
+function allowsAnything(peers: Record<string, unknown>[] | undefined): boolean {
+    if (!peers || peers.length === 0) return true;
+    const empty = (s: unknown) => !!s && typeof s === "object" && Object.keys(s as object).length === 0;
+    return peers.some(
+        (peer) =>
+            (empty(peer.namespaceSelector) && (peer.podSelector === undefined || empty(peer.podSelector))) ||
+            (["0.0.0.0/0", "::/0"].includes(String((peer.ipBlock as { cidr?: string; except?: unknown[] } | undefined)?.cidr ?? "")) &&
+                !(peer.ipBlock as { except?: unknown[] }).except?.length),
+    );
+}
+
 export const defaultDenyNetworkPolicy: StackValidationPolicy = {
     name: "app-namespaces-default-deny",
     description: "Every application namespace has a default-deny NetworkPolicy for ingress and egress.",
@@ -39,6 +51,24 @@ export const defaultDenyNetworkPolicy: StackValidationPolicy = {
                     `namespace '${name}' has no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)`,
                     ns.urn,
                 );
+            // Effect, not presence: a rule that admits anything on any port undoes the default deny.
+            for (const p of policies.filter((x) => x.props.metadata?.namespace === name)) {
+                for (const [direction, rules, peersKey] of [
+                    ["ingress", p.props.spec?.ingress ?? [], "from"],
+                    ["egress", p.props.spec?.egress ?? [], "to"],
+                ] as const) {
+                    for (const rule of rules as Record<string, unknown>[]) {
+                        if (
+                            allowsAnything(rule[peersKey] as Record<string, unknown>[] | undefined) &&
+                            !(rule.ports as unknown[] | undefined)?.length
+                        )
+                            reportViolation(
+                                `NetworkPolicy ${name}/${p.props.metadata?.name} allows all ${direction} on every port: it undoes the namespace's default deny`,
+                                p.urn,
+                            );
+                    }
+                }
+            }
         }
     },
 };
@@ -58,4 +88,21 @@ export const podSecurityLabels: StackValidationPolicy = {
     },
 };
 
-export const namespacePolicies = [defaultDenyNetworkPolicy, podSecurityLabels];
+export const noExternalServices: StackValidationPolicy = {
+    name: "no-external-services-in-app-namespaces",
+    description:
+        "No LoadBalancer or NodePort Service in an application namespace: apps are reached through the ingress controller (behind the edge and its origin lock), never directly.",
+    validateStack: (args, reportViolation) => {
+        const names = new Set(appNamespaces(args.resources).map((ns) => ns.props.metadata.name));
+        for (const s of args.resources.filter((r) => r.type === "kubernetes:core/v1:Service" && names.has(r.props.metadata?.namespace))) {
+            const type = s.props.spec?.type;
+            if (type === "LoadBalancer" || type === "NodePort")
+                reportViolation(
+                    `Service ${s.props.metadata.namespace}/${s.props.metadata.name} is a ${type}: it bypasses the ingress controller and the edge`,
+                    s.urn,
+                );
+        }
+    },
+};
+
+export const namespacePolicies = [defaultDenyNetworkPolicy, podSecurityLabels, noExternalServices];

@@ -13,8 +13,9 @@ import {
 } from "./k8s";
 
 /**
- * Workload policies: every object that runs pods (Deployment, StatefulSet, DaemonSet, Job,
- * CronJob, Rollout, Pod, PodTemplate), every container of it, init and ephemeral included.
+ * Workload policies: every object that runs pods (Deployment, ReplicaSet, ReplicationController,
+ * StatefulSet, DaemonSet, Job, CronJob, Rollout, Pod, PodTemplate), every container of it, init
+ * and ephemeral included.
  */
 
 type Report = (message: string) => void;
@@ -140,7 +141,10 @@ export const dropAllCapabilities: ResourceValidationPolicy = {
     validateResource: forWorkloadUnlessExempt((_t, _p, pod, report) => {
         for (const c of containersOf(pod)) {
             const drop: string[] = c.spec.securityContext?.capabilities?.drop ?? [];
+            const add: string[] = c.spec.securityContext?.capabilities?.add ?? [];
             if (!drop.includes("ALL")) report(`${describeContainer(c)} does not drop ALL capabilities`);
+            // Dropping ALL means nothing if they are added back (NET_BIND_SERVICE alone is harmless).
+            for (const cap of add.filter((x) => x !== "NET_BIND_SERVICE")) report(`${describeContainer(c)} adds capability ${cap}`);
             if (c.spec.securityContext?.allowPrivilegeEscalation !== false)
                 report(`${describeContainer(c)} does not set allowPrivilegeEscalation: false`);
         }
@@ -157,6 +161,36 @@ export const noPrivilegedOrHostAccess: ResourceValidationPolicy = {
         for (const c of containersOf(pod)) {
             if (c.spec.securityContext?.privileged === true) report(`${describeContainer(c)} is privileged`);
             for (const p of c.spec.ports ?? []) if (p.hostPort) report(`${describeContainer(c)} binds hostPort ${p.hostPort}`);
+        }
+    }),
+};
+
+const unconfined = (profile: Props | undefined) => profile?.type === "Unconfined";
+
+export const noUnconfinedProfiles: ResourceValidationPolicy = {
+    name: "no-unconfined-profiles",
+    description:
+        "No pod or container runs with seccomp or AppArmor `Unconfined` (profile fields or annotations; unless exempted with a reason).",
+    configSchema: { properties: { exempt: exemptSchema } },
+    validateResource: forWorkloadUnlessExempt((type, props, pod, report) => {
+        if (unconfined(pod.securityContext?.seccompProfile)) report("pod runs seccomp Unconfined");
+        if (unconfined(pod.securityContext?.appArmorProfile)) report("pod runs AppArmor Unconfined");
+        for (const c of containersOf(pod)) {
+            if (unconfined(c.spec.securityContext?.seccompProfile)) report(`${describeContainer(c)} runs seccomp Unconfined`);
+            if (unconfined(c.spec.securityContext?.appArmorProfile)) report(`${describeContainer(c)} runs AppArmor Unconfined`);
+        }
+        const meta =
+            type === "kubernetes:core/v1:Pod"
+                ? props.metadata
+                : type === "kubernetes:batch/v1:CronJob"
+                  ? props.spec?.jobTemplate?.spec?.template?.metadata
+                  : props.spec?.template?.metadata;
+        for (const [key, value] of Object.entries((meta?.annotations ?? {}) as Record<string, string>)) {
+            if (
+                (key.startsWith("container.apparmor.security.beta.kubernetes.io/") && value === "unconfined") ||
+                (key.startsWith("seccomp.security.alpha.kubernetes.io/") && value === "unconfined")
+            )
+                report(`annotation ${key} is unconfined`);
         }
     }),
 };
@@ -209,6 +243,7 @@ export const workloadPolicies = [
     readOnlyRootFilesystem,
     dropAllCapabilities,
     noPrivilegedOrHostAccess,
+    noUnconfinedProfiles,
     probesOnLongRunning,
     requiredLabels,
 ];

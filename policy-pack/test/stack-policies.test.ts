@@ -68,7 +68,12 @@ describe("policy pack: namespaces", () => {
             metadata: { name: "open", namespace: "core" },
             spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] },
         });
-        assert.equal(check(namespaces.defaultDenyNetworkPolicy, [ns({}), allowsAll]).length, 1);
+        // Alone it is no default deny; beside one it undoes it.
+        assert.equal(check(namespaces.defaultDenyNetworkPolicy, [ns({}), allowsAll]).length, 2);
+        assert.deepEqual(
+            check(namespaces.defaultDenyNetworkPolicy, [ns({}), denyAll, allowsAll]).map((v) => v.message),
+            ["NetworkPolicy core/open allows all ingress on every port: it undoes the namespace's default deny"],
+        );
         const monitoring = resource("kubernetes:core/v1:Namespace", {
             metadata: { name: "monitoring", labels: { "platform.io/layer": "monitoring" } },
         });
@@ -283,7 +288,7 @@ describe("policy pack: Cloudflare", () => {
         assert.deepEqual(msgs(missing), [
             `zone ${zoneId} does not execute the cloudflareManaged ruleset (efb7b8c949ac4650a09736fc376e9aee)`,
             `zone ${zoneId} does not execute the owaspCore ruleset (4814384a9e5d4991b9815dcfc25d2f1f)`,
-            `zone ${zoneId} has no rate limiting rules (http_ratelimit)`,
+            `zone ${zoneId} has no rate limiting rules that act (http_ratelimit)`,
         ]);
     });
 
