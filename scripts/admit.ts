@@ -6,7 +6,7 @@
  */
 import { defineCommand, main } from "../engine/cli";
 import { admitStack } from "../engine/admit";
-import { formatReport } from "../engine/admit/report";
+import { capacityLines, formatReport } from "../engine/admit/report";
 import { readRenderedFor } from "../engine/admit/rendered";
 import { stackConfig } from "../engine/synth/stack-files";
 import { stackResources } from "../engine/synth/load";
@@ -19,9 +19,10 @@ export const command = defineCommand({
         from: { type: "string", value: "dir", description: "an earlier synth of the same stack (default: synthesise now)" },
         rendered: { type: "string", value: "dir", description: "rendered charts (npm run render --out <dir>): chart pods join the twin" },
         verbose: { type: "boolean", description: "also list what Audit-mode policies report" },
+        capacity: { type: "boolean", description: "print the CPU and memory the stack's pods request and limit, per namespace and in total" },
     },
     details: ["exit codes: 0 everything admitted and every flow right, 1 a refusal or flow failure, 2 usage mistake"],
-    async run({ stack, from, rendered, verbose }) {
+    async run({ stack, from, rendered, verbose, capacity }) {
         const resources = await stackResources(stack!, from);
         const report = admitStack({
             stack: stack!,
@@ -30,6 +31,7 @@ export const command = defineCommand({
             rendered: rendered ? readRenderedFor(rendered) : undefined,
         });
         for (const line of formatReport(report, { verbose })) process.stdout.write(`${line}\n`);
+        if (capacity) for (const line of capacityLines(report)) process.stdout.write(`${line}\n`);
         return report.ok ? 0 : 1;
     },
 });

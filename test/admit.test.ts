@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { admitStack, AdmitReport } from "../engine/admit";
-import { formatReport } from "../engine/admit/report";
+import { capacityLines, formatReport } from "../engine/admit/report";
 import type { Json } from "../engine/admit/types";
 import { stackRun } from "../engine/synth/run-program";
 import { listStacks, stackConfig } from "../engine/synth/stack-files";
@@ -221,5 +221,29 @@ describe("admission twin over rendered charts", () => {
         assert.deepEqual(refused, [
             "istio-ingress/Pod/istio-ingressgateway-pod [istio-ingressgateway]: PodSecurity restricted:latest: seccompProfile_restricted",
         ]);
+    });
+});
+
+describe("admission twin: what a cluster must offer the stack", () => {
+    it("sums every pod's requests per namespace as the stack starts and at full scale", async () => {
+        const report = twin("dev", await synth("dev"));
+        const lines = capacityLines(report);
+        const rows = report.initialUsage.map((u) => u.namespace);
+        for (const ns of rows)
+            assert.ok(
+                lines.some((l) => l.startsWith(ns)),
+                ns,
+            );
+        const sum = (key: "requests.cpu" | "requests.memory" | "pods", usage = report.initialUsage) =>
+            usage.reduce((t, u) => t + u.used[key], 0);
+        // The dev app namespace runs exactly its declared replicas (and one run of each job) as it starts.
+        const core = report.initialUsage.find((u) => u.namespace === "core")!;
+        const coreApps = stackConfig("dev").apps.filter((a) => a.namespace === "core");
+        assert.equal(
+            core.used.pods,
+            coreApps.reduce((n, a) => n + (a.replicas ?? (a.autoscaling ? Math.max(1, a.autoscaling.minReplicas) : 1)) + a.jobs.length, 0),
+        );
+        assert.ok(sum("requests.cpu") > 0 && sum("requests.cpu") <= sum("requests.cpu", report.quota.usage));
+        assert.ok(sum("pods") < sum("pods", report.quota.usage), "full scale runs more pods than the start");
     });
 });

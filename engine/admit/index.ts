@@ -11,7 +11,7 @@ import type { LimitRangeItem } from "./models/kubernetes";
 import { chartPods } from "./models/platform-pods";
 import { expand, Release } from "./pods";
 import { matchesSelector } from "./selectors";
-import { QuotaFinding, quotaFit, QuotaUsage } from "./quota";
+import { podUsage, QuotaFinding, quotaFit, QuotaUsage } from "./quota";
 import type { Json, KubeObject, Refusal, Sourced } from "./types";
 
 /**
@@ -43,6 +43,8 @@ export interface AdmitReport {
     audits: Refusal[];
     exec: { checked: number; refusals: Refusal[] };
     quota: { findings: QuotaFinding[]; usage: QuotaUsage[] };
+    /** Requests and limits of every pod per namespace as the stack starts (what a cluster must offer). */
+    initialUsage: QuotaUsage[];
     flows: FlowResult[];
     /** Models read for other chart versions than the stack installs. */
     stale: string[];
@@ -179,6 +181,7 @@ export function admitStack(input: AdmitInput): AdmitReport {
         audits: admission.audits,
         exec: { checked: expansion.exec.length, refusals: exec.refusals },
         quota,
+        initialUsage: [...podUsage(admission.admitted, "initial")].map(([namespace, used]) => ({ namespace, used })),
         flows,
         stale,
         ok:

@@ -3,6 +3,7 @@ import { certManagerInstallation, http01Solver, solverObjects } from "./models/c
 import { backupExec, cnpgInstallation, cnpgPods } from "./models/cloudnative-pg";
 import { modelsReadAt } from "./models/index";
 import { podCreator, podFromTemplate, podTemplateOf } from "./models/kubernetes";
+import { prometheusPods, statefulSetController } from "./models/prometheus-operator";
 import { strimziInstallation, strimziObjects } from "./models/strimzi";
 import type { Json, KubeObject, Origin, RequestUser, Sourced } from "./types";
 import { deployer, objectRef } from "./types";
@@ -28,6 +29,8 @@ export interface Candidate {
     user: RequestUser;
     /** Pods: the most that exist at once at full scale (autoscaler maximum, rollout surge). */
     maxPods?: number;
+    /** Pods: how many run once the stack is up and idle (the replica count it starts with). */
+    pods?: number;
     /** The object whose controller creates this one: nothing is created from a refused object. */
     createdFrom?: KubeObject;
 }
@@ -170,6 +173,15 @@ export function expand(objects: Sourced[], releases: Release[]): Expansion {
         }
     }
 
+    // Prometheus and Alertmanager resources (rendered by kube-prometheus-stack) become StatefulSet pods.
+    for (const { object: r } of objects.filter(
+        (s) => ["Prometheus", "Alertmanager"].includes(s.object.kind) && s.object.apiVersion.startsWith("monitoring.coreos.com/"),
+    )) {
+        const origin: Origin = { kind: "model", model: "prometheus-operator", of: objectRef(r) };
+        for (const p of prometheusPods(r))
+            out.candidates.push({ object: p.pod, origin, user: statefulSetController, maxPods: p.replicas, pods: p.replicas });
+    }
+
     const certManager = release("cert-manager");
     if (certManager) {
         const install = certManagerInstallation(certManager.namespace, certManager.version, certManager.values);
@@ -205,6 +217,8 @@ function expandWorkload(
     const template = podTemplateOf(object)!;
     let from = object;
     const max = maxPodsOf(object, maxima);
+    const spec = (object.spec ?? {}) as Json;
+    const initial = object.kind === "Job" ? Number(spec.parallelism ?? 1) : Number(spec.replicas ?? 1);
     if (object.kind === "Rollout") {
         const controller = rolloutsController(rollouts?.namespace ?? "argo-rollouts", rollouts?.name ?? "argo-rollouts");
         const canary = canaryReplicaSet(object);
@@ -219,6 +233,7 @@ function expandWorkload(
             origin,
             user: podCreator.Rollout.pods,
             maxPods: max,
+            pods: initial,
             createdFrom: object,
         });
         const canaryPods = Math.ceil((max * maxCanaryWeight(object)) / 100);
@@ -255,5 +270,12 @@ function expandWorkload(
         out.candidates.push({ object: intermediate, origin, user: i.by, createdFrom: object });
         from = intermediate;
     }
-    out.candidates.push({ object: podFromTemplate(template, object, "pod"), origin, user: creator.pods, maxPods: max, createdFrom: from });
+    out.candidates.push({
+        object: podFromTemplate(template, object, "pod"),
+        origin,
+        user: creator.pods,
+        maxPods: max,
+        pods: initial,
+        createdFrom: from,
+    });
 }

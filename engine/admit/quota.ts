@@ -49,11 +49,12 @@ export interface QuotaUsage {
     used: Amounts;
 }
 
-export function quotaFit(admitted: Admitted[], quotas: KubeObject[]): { findings: QuotaFinding[]; usage: QuotaUsage[] } {
+/** Requests and limits per namespace of every admitted pod, counted at full scale or as the stack starts. */
+export function podUsage(admitted: Admitted[], scale: "full" | "initial"): Map<string, Amounts> {
     const usage = new Map<string, Amounts>();
     for (const a of admitted) {
         if (a.object.kind !== "Pod" || !a.object.metadata.namespace) continue;
-        const n = a.candidate.maxPods ?? 1;
+        const n = scale === "full" ? (a.candidate.maxPods ?? 1) : (a.candidate.pods ?? 1);
         const u = usage.get(a.object.metadata.namespace) ?? zero();
         for (const kind of ["requests", "limits"] as const) {
             for (const r of ["cpu", "memory"] as const) u[`${kind}.${r}`] += n * podAmount(a.object, kind, r);
@@ -61,6 +62,11 @@ export function quotaFit(admitted: Admitted[], quotas: KubeObject[]): { findings
         u.pods += n;
         usage.set(a.object.metadata.namespace, u);
     }
+    return usage;
+}
+
+export function quotaFit(admitted: Admitted[], quotas: KubeObject[]): { findings: QuotaFinding[]; usage: QuotaUsage[] } {
+    const usage = podUsage(admitted, "full");
     const findings: QuotaFinding[] = [];
     for (const q of quotas) {
         const ns = q.metadata.namespace!;

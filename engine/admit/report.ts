@@ -1,6 +1,6 @@
 import { describeEndpoint } from "./flows";
 import type { AdmitReport } from "./index";
-import { formatAmount } from "./quota";
+import { formatAmount, QuotaUsage } from "./quota";
 import { formatRefusal } from "./types";
 
 /** The twin's findings as lines a reviewer reads, then one summary line. */
@@ -39,12 +39,28 @@ export function summaryLine(report: AdmitReport): string {
     );
 }
 
-/** Total requests of every pod the stack runs, at its normal scale (what a dev cluster must offer). */
+/**
+ * What a cluster must offer the stack: requests and limits of every pod per namespace, as the
+ * stack starts and at full scale (autoscaler maxima, rollout surge), with totals.
+ */
 export function capacityLines(report: AdmitReport): string[] {
-    return report.quota.usage
-        .sort((a, b) => a.namespace.localeCompare(b.namespace))
-        .map(
-            (u) =>
-                `${u.namespace}: requests ${formatAmount("cpu", u.used["requests.cpu"])} CPU, ${formatAmount("memory", u.used["requests.memory"])}; limits ${formatAmount("cpu", u.used["limits.cpu"])} CPU, ${formatAmount("memory", u.used["limits.memory"])}; ${u.used.pods} pods`,
+    const row = (label: string, u: QuotaUsage["used"]) =>
+        `${label.padEnd(22)} ${formatAmount("cpu", u["requests.cpu"]).padStart(7)} ${formatAmount("memory", u["requests.memory"]).padStart(9)} ` +
+        `${formatAmount("cpu", u["limits.cpu"]).padStart(7)} ${formatAmount("memory", u["limits.memory"]).padStart(9)} ${String(u.pods).padStart(5)}`;
+    const total = (usage: QuotaUsage[]) =>
+        usage.reduce(
+            (t, u) => {
+                for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += u.used[k];
+                return t;
+            },
+            { "requests.cpu": 0, "requests.memory": 0, "limits.cpu": 0, "limits.memory": 0, pods: 0 },
         );
+    const sorted = [...report.initialUsage].sort((a, b) => a.namespace.localeCompare(b.namespace));
+    return [
+        `capacity of stack ${report.stack} (${report.pods.fromCharts > 0 ? "program, charts and operators" : "program and operators only: add --rendered for the charts' pods"}):`,
+        `${"namespace".padEnd(22)} ${"req CPU".padStart(7)} ${"req mem".padStart(9)} ${"lim CPU".padStart(7)} ${"lim mem".padStart(9)} ${"pods".padStart(5)}`,
+        ...sorted.map((u) => row(u.namespace, u.used)),
+        row("total as it starts", total(report.initialUsage)),
+        row("total at full scale", total(report.quota.usage)),
+    ];
 }

@@ -21,4 +21,5 @@ export const modelsReadAt: Record<string, { chart: string; versions: string[]; f
     certManager: { chart: "cert-manager", versions: ["v1.21.1"], file: "engine/admit/models/cert-manager.ts" },
     rollouts: { chart: "argo-rollouts", versions: ["2.41.0"], file: "engine/admit/models/argo-rollouts.ts" },
     kyverno: { chart: "kyverno", versions: ["3.9.0"], file: "engine/admit/models/kyverno.ts" },
+    prometheusOperator: { chart: "kube-prometheus-stack", versions: ["88.5.3"], file: "engine/admit/models/prometheus-operator.ts" },
 };
