@@ -19,7 +19,10 @@ export const command = defineCommand({
         from: { type: "string", value: "dir", description: "an earlier synth of the same stack (default: synthesise now)" },
         rendered: { type: "string", value: "dir", description: "rendered charts (npm run render --out <dir>): chart pods join the twin" },
         verbose: { type: "boolean", description: "also list what Audit-mode policies report" },
-        capacity: { type: "boolean", description: "print the CPU and memory the stack's pods request and limit, per namespace and in total" },
+        capacity: {
+            type: "boolean",
+            description: "print the CPU and memory the stack's pods request and limit, per namespace and in total",
+        },
     },
     details: ["exit codes: 0 everything admitted and every flow right, 1 a refusal or flow failure, 2 usage mistake"],
     async run({ stack, from, rendered, verbose, capacity }) {
