@@ -247,3 +247,26 @@ describe("admission twin: what a cluster must offer the stack", () => {
         assert.ok(sum("pods") < sum("pods", report.quota.usage), "full scale runs more pods than the start");
     });
 });
+
+describe("admission twin: the flow tables", () => {
+    it("requires exactly the declared calls and forbids every other app-to-app call, each judged by the evaluator", async () => {
+        const report = twin("production", await synth("production"));
+        const apps = stackConfig("production").apps;
+        const declared = apps.reduce((n, a) => n + a.callers.length, 0);
+        const calls = report.flows.filter((f) => f.flow.kind === "required" && / calls /.test(f.flow.why));
+        const notCallers = report.flows.filter((f) => f.flow.kind === "forbidden" && /is not a declared caller of/.test(f.flow.why));
+        assert.equal(calls.length, declared);
+        assert.equal(notCallers.length, apps.length * (apps.length - 1) - declared);
+        for (const f of [...calls, ...notCallers]) assert.equal(f.ok, true, `${f.flow.why}: ${f.detail}`);
+        // Every app and data pod resolves DNS, over UDP and TCP.
+        const dns = report.flows.filter((f) => f.flow.why === "DNS");
+        assert.ok(dns.length >= 2 * apps.length);
+        // Each database is reachable from its app and from no other app.
+        for (const app of apps.filter((a) => a.postgres)) {
+            assert.ok(report.flows.some((f) => f.flow.why === `${app.name} to its database` && f.allowed));
+            const others = report.flows.filter((f) => f.flow.why.endsWith(`a client of ${app.name}'s database`));
+            assert.equal(others.length, apps.length - 1);
+            for (const f of others) assert.equal(f.allowed, false, f.flow.why);
+        }
+    });
+});

@@ -39,7 +39,7 @@ describe("weakening edits of production's stack file (drawn from the schema)", (
                 const found = await refusals(applyEdit(productionFile(), edit));
                 assert.ok(found.length > 0, `nothing refuses ${describeEdit(edit)}`);
             }),
-            { numRuns: Number(process.env.WEAKENING_RUNS ?? 25) },
+            { numRuns: Number(process.env.WEAKENING_RUNS ?? 20) },
         );
     });
 });
