@@ -126,7 +126,7 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
                 flows.push({
                     kind: "required",
                     why,
-                    from: "ip" in f && !("namespace" in f) ? (f as Endpoint) : toEndpoint(f),
+                    from: toEndpoint(f),
                     to: toEndpoint(t),
                     port,
                     protocol,
@@ -194,7 +194,6 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
     );
 
     // Apps to their callees, databases and Kafka; and not to anything else.
-    const byName = new Map(intent.apps.map((a) => [a.name, a]));
     for (const callee of intent.apps) {
         for (const caller of intent.apps) {
             if (caller.name === callee.name) continue;
@@ -236,7 +235,6 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
                     9091,
                 );
         }
-        if (!byName.get(app.name)) continue;
     }
     for (const s of objects.filter((o) => o.object.kind === "Cluster" && o.object.apiVersion.startsWith("postgresql.cnpg.io/"))) {
         never(
