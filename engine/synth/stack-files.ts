@@ -37,8 +37,13 @@ interface ProjectFile {
     config?: Record<string, unknown>;
 }
 
+let project: { text: string; parsed: ProjectFile } | undefined;
+
+/** Pulumi.yaml, parsed again only when its text changed (every run of the program reads it). */
 export function readProject(): ProjectFile {
-    return parseYamlFile(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"), "Pulumi.yaml") as ProjectFile;
+    const text = fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8");
+    if (project?.text !== text) project = { text, parsed: parseYamlFile(text, "Pulumi.yaml") as ProjectFile };
+    return project.parsed;
 }
 
 /** A YAML file that does not parse: the message names the file, line and column. */
@@ -80,6 +85,31 @@ function positionOf(text: string, at: (string | number)[]): [number, number] {
     return [pos.line, pos.col];
 }
 
+/** A place in a YAML file that a message may name. */
+export interface YamlPlace {
+    file: string;
+    line: number;
+    column: number;
+}
+
+/**
+ * The place of the node at `at` in `text`, found only when a message reads it: finding it parses
+ * the whole file again, which every run would otherwise pay for the errors it almost never has.
+ */
+function placeOf(file: string, text: string, at: (string | number)[]): YamlPlace {
+    let pos: [number, number] | undefined;
+    const find = () => (pos ??= positionOf(text, at));
+    return {
+        file,
+        get line() {
+            return find()[0];
+        },
+        get column() {
+            return find()[1];
+        },
+    };
+}
+
 /** The ESC environments a stack file imports: `environment: [a, b]` (or the `imports:` form). */
 function importedEnvironments(stack: { environment?: unknown }): string[] {
     const env = stack.environment;
@@ -93,7 +123,7 @@ function importedEnvironments(stack: { environment?: unknown }): string[] {
  * interpolations and provider calls (`fn::open::aws-secrets`) that only Pulumi Cloud can
  * evaluate, so offline each key becomes a placeholder marked secret, like a `secure:` value.
  */
-export function escConfigKeys(name: string, importedBy: { file: string; line: number; column: number }, seen: string[] = []): string[] {
+export function escConfigKeys(name: string, importedBy: YamlPlace, seen: string[] = []): string[] {
     const file = path.join(escDir, `${name}.yaml`);
     const rel = path.relative(repoRoot, file);
     if (seen.includes(name))
@@ -109,10 +139,7 @@ export function escConfigKeys(name: string, importedBy: { file: string; line: nu
     const text = fs.readFileSync(file, "utf8");
     const doc = (parseYamlFile(text, rel) ?? {}) as { imports?: unknown; values?: { pulumiConfig?: unknown } };
     const imports = Array.isArray(doc.imports) ? doc.imports.filter((i): i is string => typeof i === "string") : [];
-    const inherited = imports.flatMap((imported, i) => {
-        const [line, column] = positionOf(text, ["imports", i]);
-        return escConfigKeys(imported, { file: rel, line, column }, [...seen, name]);
-    });
+    const inherited = imports.flatMap((imported, i) => escConfigKeys(imported, placeOf(rel, text, ["imports", i]), [...seen, name]));
     const own = isRecord(doc.values?.pulumiConfig) ? Object.keys(doc.values.pulumiConfig) : [];
     return [...new Set([...inherited, ...own])];
 }
@@ -144,8 +171,8 @@ export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = read
     const stack = (parseYamlFile(stackYaml, file) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
     const fromEsc = new Map<string, string>();
     importedEnvironments(stack).forEach((name, i) => {
-        const [line, column] = positionOf(stackYaml, Array.isArray(stack.environment) ? ["environment", i] : ["environment", "imports", i]);
-        for (const key of escConfigKeys(name, { file, line, column })) {
+        const at = Array.isArray(stack.environment) ? ["environment", i] : ["environment", "imports", i];
+        for (const key of escConfigKeys(name, placeOf(file, stackYaml, at))) {
             const qualified = qualify(key);
             fromEsc.set(qualified, name);
             set(qualified, { secure: "esc" });
