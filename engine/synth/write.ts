@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { stringify } from "yaml";
+import { dump } from "js-yaml";
 import type { SynthResource } from "../../policy-pack/offline";
 import type { ProgramRun, RegisteredResource } from "./run-program";
 
@@ -51,6 +51,13 @@ export function removeSynth(outDir: string): void {
     for (const entry of synthOutputs) fs.rmSync(path.join(outDir, entry), { recursive: true, force: true });
 }
 
+/**
+ * How a manifest is printed: keys in the program's order, no line folding, no anchors for repeated
+ * values, double quotes where quotes are needed. js-yaml also quotes strings that YAML 1.1 reads
+ * as booleans (`"yes"`, `"on"`), as kubectl's parser does, and prints several times faster.
+ */
+const manifestStyle = { lineWidth: -1, noRefs: true, quotingType: '"' } as const;
+
 /** Writes `resources.json`, `outputs.json` and `manifests/` for a successful run. */
 export function writeSynth(run: ProgramRun, outDir: string): { resources: number; manifests: number } {
     const resources = toSynthResources(run);
@@ -61,7 +68,7 @@ export function writeSynth(run: ProgramRun, outDir: string): { resources: number
     for (const r of resources.filter(isKubernetesObject)) {
         const file = path.join(manifestsDir, manifestPath(r.inputs));
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        const doc = stringify(r.inputs, { sortMapEntries: false, lineWidth: 0 });
+        const doc = dump(r.inputs, manifestStyle);
         fs.writeFileSync(file, fs.existsSync(file) ? `${fs.readFileSync(file, "utf8")}---\n${doc}` : doc);
         manifests++;
     }
