@@ -64,16 +64,20 @@ export function writeSynth(run: ProgramRun, outDir: string): { resources: number
     const manifestsDir = path.join(outDir, "manifests");
     removeSynth(outDir);
     fs.mkdirSync(outDir, { recursive: true });
-    let manifests = 0;
-    for (const r of resources.filter(isKubernetesObject)) {
+    // Composed in memory (objects of one kind and name in one namespace share a file), then each
+    // folder made and each file written once.
+    const files = new Map<string, string>();
+    const objects = resources.filter(isKubernetesObject);
+    for (const r of objects) {
         const file = path.join(manifestsDir, manifestPath(r.inputs));
-        fs.mkdirSync(path.dirname(file), { recursive: true });
         const doc = dump(r.inputs, manifestStyle);
-        fs.writeFileSync(file, fs.existsSync(file) ? `${fs.readFileSync(file, "utf8")}---\n${doc}` : doc);
-        manifests++;
+        const before = files.get(file);
+        files.set(file, before === undefined ? doc : `${before}---\n${doc}`);
     }
+    for (const dir of new Set([...files.keys()].map((file) => path.dirname(file)))) fs.mkdirSync(dir, { recursive: true });
+    for (const [file, text] of files) fs.writeFileSync(file, text);
     fs.writeFileSync(path.join(outDir, "outputs.json"), JSON.stringify(redact(run.outputs), null, 2) + "\n");
     // resources.json last: its presence means the synth completed.
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
-    return { resources: resources.length, manifests };
+    return { resources: resources.length, manifests: objects.length };
 }
