@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, parse, parseDocument, YAMLParseError } from "yaml";
 import { parseStackConfig, type PlatformConfig } from "../../components/config";
+import { filesUnder, onDisk } from "./disk-cache";
 
 /** Repository root (where Pulumi.yaml lives). */
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -153,6 +154,21 @@ export function escConfigKeys(name: string, importedBy: YamlPlace, seen: string[
  * the stack file is refused (keep one source for each secret).
  */
 export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = readProject(), file = "stack file"): CliConfig {
+    // The strict YAML parser costs a starting process a tenth of a second or more: the result is
+    // kept on disk, keyed by all it depends on (this file's code, the parser, Pulumi.yaml, the
+    // stack file and every ESC definition). The file name only ever appears in errors, never cached.
+    return onDisk("platform-config", [readerIdentity(), JSON.stringify(project), stackYaml, ...filesUnder(escDir)], () =>
+        readCliConfig(stackYaml, project, file),
+    );
+}
+
+let reader: string | undefined;
+/** This module's own source and the YAML parser's version: a change to either changes every result. */
+function readerIdentity(): string {
+    return (reader ??= `${fs.readFileSync(__filename, "utf8")}\nyaml ${(require("yaml/package.json") as { version: string }).version}`);
+}
+
+function readCliConfig(stackYaml: string, project: ProjectFile, file: string): CliConfig {
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
