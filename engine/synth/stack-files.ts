@@ -1,8 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, parse, parseDocument, YAMLParseError } from "yaml";
+import type * as Yaml from "yaml";
 import { parseStackConfig, type PlatformConfig } from "../../components/config";
 import { filesUnder, onDisk } from "./disk-cache";
+
+/** The strict YAML parser, loaded on first use: a synth whose files are all cached never needs it. */
+const yaml = () => require("yaml") as typeof Yaml;
 
 /** Repository root (where Pulumi.yaml lives). */
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -43,7 +46,10 @@ let project: { text: string; parsed: ProjectFile } | undefined;
 /** Pulumi.yaml, parsed again only when its text changed (every run of the program reads it). */
 export function readProject(): ProjectFile {
     const text = fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8");
-    if (project?.text !== text) project = { text, parsed: parseYamlFile(text, "Pulumi.yaml") as ProjectFile };
+    if (project?.text !== text) {
+        const parsed = onDisk("platform-config", [readerIdentity(), "Pulumi.yaml", text], () => parseYamlFile(text, "Pulumi.yaml"));
+        project = { text, parsed: parsed as ProjectFile };
+    }
     return project.parsed;
 }
 
@@ -63,9 +69,9 @@ export class YamlFileError extends Error {
 /** Parses YAML text read from `file`, turning syntax errors into a {@link YamlFileError}. */
 export function parseYamlFile(text: string, file: string): unknown {
     try {
-        return parse(text);
+        return yaml().parse(text);
     } catch (err) {
-        if (err instanceof YAMLParseError) {
+        if (err instanceof yaml().YAMLParseError) {
             const [line, column] = err.linePos ? [err.linePos[0].line, err.linePos[0].col] : [0, 0];
             // The library's message repeats the position and quotes the source; keep the first line's reason.
             const problem = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
@@ -80,8 +86,8 @@ export const escDir = path.join(repoRoot, "esc");
 
 /** Where a YAML node sits in `text` (1-based line and column), for messages that point at it. */
 function positionOf(text: string, at: (string | number)[]): [number, number] {
-    const lineCounter = new LineCounter();
-    const node = parseDocument(text, { lineCounter }).getIn(at, true) as { range?: [number, number, number] } | undefined;
+    const lineCounter = new (yaml().LineCounter)();
+    const node = yaml().parseDocument(text, { lineCounter }).getIn(at, true) as { range?: [number, number, number] } | undefined;
     const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 0, col: 0 };
     return [pos.line, pos.col];
 }
