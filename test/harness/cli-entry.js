@@ -5,7 +5,8 @@
  * the runtime: with Pulumi.yaml's `nodeargs`, in the program directory, the stack's config in
  * PULUMI_CONFIG, and, as `typescript: false` says, without ts-node. Plain JavaScript, and nothing
  * of this repository is loaded before the entry point: the entry point must make the program's
- * TypeScript loadable by itself. Prints the registrations and the stack's output names as JSON.
+ * TypeScript loadable by itself. Prints the registrations, the stack's output names and whether a
+ * stack-trace hook is installed, as JSON.
  *
  * usage: node [nodeargs] cli-entry.js <entry point> <project> <stack>
  */
@@ -32,7 +33,9 @@ async function main([entryPoint, project, stack]) {
         typeof programExport === "function" ? programExport() : programExport,
     );
     await settings.waitForRPCs();
-    return { registered, outputs: Object.keys(outputs ?? {}) };
+    // Whether a stack-trace hook (cmd/run's source-map-support) is still mapping every stack the SDK records.
+    const stackHook = typeof Error.prepareStackTrace === "function";
+    return { registered, outputs: Object.keys(outputs ?? {}), stackHook };
 }
 
 main(process.argv.slice(2)).then(
