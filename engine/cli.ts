@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 
 /**
@@ -176,4 +178,19 @@ export async function run<O extends Record<string, OptionSpec>>(
         if (process.env.PLATFORM_DEBUG) io.err(`${e?.stack ?? ""}\n`);
         return 1;
     }
+}
+
+/**
+ * The process `npm run <name> -- <args>` starts, without npm's own start-up: the script's command
+ * line from package.json (`node -r ./ts-require.js scripts/<name>.ts`) on this Node, to run from
+ * the repository root as npm does. Tests and the bench spawn commands through this, as a user runs them.
+ */
+export function scriptCommand(name: string, args: string[] = []): { file: string; args: string[]; cwd: string } {
+    const root = path.resolve(__dirname, "..");
+    const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const line = scripts[name];
+    if (!line) throw new Error(`package.json has no script '${name}'`);
+    const [program, ...rest] = line.split(" ");
+    if (program !== "node") throw new Error(`npm script '${name}' does not start node: ${line}`);
+    return { file: process.execPath, args: [...rest, ...args], cwd: root };
 }

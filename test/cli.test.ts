@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CommandSpec, OptionSpec, run } from "../engine/cli";
+import { CommandSpec, OptionSpec, run, scriptCommand } from "../engine/cli";
 import { repoRoot } from "../engine/synth/stack-files";
 import { command as admit } from "../scripts/admit";
 import { command as bench } from "../scripts/bench";
@@ -120,14 +120,8 @@ describe("command-line manners", () => {
     });
 
     it("as a process, a usage mistake prints one line and no stack trace (exit 2)", () => {
-        const result = spawnSync(
-            path.join(repoRoot, "node_modules", ".bin", "ts-node"),
-            ["--transpile-only", "scripts/policy-config.ts", "--bogus"],
-            {
-                cwd: repoRoot,
-                encoding: "utf8",
-            },
-        );
+        const command = scriptCommand("policy-config", ["--bogus"]);
+        const result = spawnSync(command.file, command.args, { cwd: repoRoot, encoding: "utf8" });
         assert.equal(result.status, 2, result.stderr);
         assertOneLine(result.stderr);
         assert.equal(result.stdout, "");

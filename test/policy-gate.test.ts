@@ -9,6 +9,7 @@ import { cloudnativePgChart } from "../components/platform/cloudnative-pg";
 import { istioCharts } from "../components/platform/istio";
 import { strimziChart } from "../components/platform/strimzi";
 import type { SynthResource } from "../policy-pack/offline";
+import { scriptCommand } from "../engine/cli";
 import { gateConfig, runGate } from "../engine/gate";
 import { runStack, stackRun } from "../engine/synth/run-program";
 import { listStacks, repoRoot, stackConfig } from "../engine/synth/stack-files";
@@ -125,14 +126,11 @@ describe("policy gate", () => {
 
     describe("npm run policy", () => {
         const gate = (...args: string[]) => {
+            const command = scriptCommand("policy", args);
             try {
                 return {
                     code: 0,
-                    out: execFileSync(
-                        path.join(repoRoot, "node_modules", ".bin", "ts-node"),
-                        ["--transpile-only", "scripts/policy.ts", ...args],
-                        { cwd: repoRoot, encoding: "utf8" },
-                    ),
+                    out: execFileSync(command.file, command.args, { cwd: repoRoot, encoding: "utf8" }),
                 };
             } catch (err) {
                 const e = err as { status: number; stdout: string };

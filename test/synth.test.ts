@@ -4,19 +4,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { scriptCommand } from "../engine/cli";
 import { repoRoot } from "../engine/synth/stack-files";
 
 /** Runs `npm run synth` the way a user does (as a process), optionally on another stacks directory. */
 function synth(stack: string, out: string, stacksDir?: string) {
-    const result = spawnSync(
-        path.join(repoRoot, "node_modules", ".bin", "ts-node"),
-        ["--transpile-only", "scripts/synth.ts", "--stack", stack, "--out", out],
-        {
-            cwd: repoRoot,
-            encoding: "utf8",
-            env: { ...process.env, ...(stacksDir ? { PLATFORM_STACKS_DIR: stacksDir } : {}) },
-        },
-    );
+    const command = scriptCommand("synth", ["--stack", stack, "--out", out]);
+    const result = spawnSync(command.file, command.args, {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: { ...process.env, ...(stacksDir ? { PLATFORM_STACKS_DIR: stacksDir } : {}) },
+    });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,7 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, parse, parseDocument, YAMLParseError } from "yaml";
+import type * as Yaml from "yaml";
 import { parseStackConfig, type PlatformConfig } from "../../components/config";
+import { filesUnder, onDisk } from "./disk-cache";
+
+/** The strict YAML parser, loaded on first use: a synth whose files are all cached never needs it. */
+const yaml = () => require("yaml") as typeof Yaml;
 
 /** Repository root (where Pulumi.yaml lives). */
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -37,8 +41,16 @@ interface ProjectFile {
     config?: Record<string, unknown>;
 }
 
+let project: { text: string; parsed: ProjectFile } | undefined;
+
+/** Pulumi.yaml, parsed again only when its text changed (every run of the program reads it). */
 export function readProject(): ProjectFile {
-    return parseYamlFile(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"), "Pulumi.yaml") as ProjectFile;
+    const text = fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8");
+    if (project?.text !== text) {
+        const parsed = onDisk("platform-config", [readerIdentity(), "Pulumi.yaml", text], () => parseYamlFile(text, "Pulumi.yaml"));
+        project = { text, parsed: parsed as ProjectFile };
+    }
+    return project.parsed;
 }
 
 /** A YAML file that does not parse: the message names the file, line and column. */
@@ -57,9 +69,9 @@ export class YamlFileError extends Error {
 /** Parses YAML text read from `file`, turning syntax errors into a {@link YamlFileError}. */
 export function parseYamlFile(text: string, file: string): unknown {
     try {
-        return parse(text);
+        return yaml().parse(text);
     } catch (err) {
-        if (err instanceof YAMLParseError) {
+        if (err instanceof yaml().YAMLParseError) {
             const [line, column] = err.linePos ? [err.linePos[0].line, err.linePos[0].col] : [0, 0];
             // The library's message repeats the position and quotes the source; keep the first line's reason.
             const problem = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
@@ -74,10 +86,35 @@ export const escDir = path.join(repoRoot, "esc");
 
 /** Where a YAML node sits in `text` (1-based line and column), for messages that point at it. */
 function positionOf(text: string, at: (string | number)[]): [number, number] {
-    const lineCounter = new LineCounter();
-    const node = parseDocument(text, { lineCounter }).getIn(at, true) as { range?: [number, number, number] } | undefined;
+    const lineCounter = new (yaml().LineCounter)();
+    const node = yaml().parseDocument(text, { lineCounter }).getIn(at, true) as { range?: [number, number, number] } | undefined;
     const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 0, col: 0 };
     return [pos.line, pos.col];
+}
+
+/** A place in a YAML file that a message may name. */
+export interface YamlPlace {
+    file: string;
+    line: number;
+    column: number;
+}
+
+/**
+ * The place of the node at `at` in `text`, found only when a message reads it: finding it parses
+ * the whole file again, which every run would otherwise pay for the errors it almost never has.
+ */
+function placeOf(file: string, text: string, at: (string | number)[]): YamlPlace {
+    let pos: [number, number] | undefined;
+    const find = () => (pos ??= positionOf(text, at));
+    return {
+        file,
+        get line() {
+            return find()[0];
+        },
+        get column() {
+            return find()[1];
+        },
+    };
 }
 
 /** The ESC environments a stack file imports: `environment: [a, b]` (or the `imports:` form). */
@@ -93,7 +130,7 @@ function importedEnvironments(stack: { environment?: unknown }): string[] {
  * interpolations and provider calls (`fn::open::aws-secrets`) that only Pulumi Cloud can
  * evaluate, so offline each key becomes a placeholder marked secret, like a `secure:` value.
  */
-export function escConfigKeys(name: string, importedBy: { file: string; line: number; column: number }, seen: string[] = []): string[] {
+export function escConfigKeys(name: string, importedBy: YamlPlace, seen: string[] = []): string[] {
     const file = path.join(escDir, `${name}.yaml`);
     const rel = path.relative(repoRoot, file);
     if (seen.includes(name))
@@ -109,10 +146,7 @@ export function escConfigKeys(name: string, importedBy: { file: string; line: nu
     const text = fs.readFileSync(file, "utf8");
     const doc = (parseYamlFile(text, rel) ?? {}) as { imports?: unknown; values?: { pulumiConfig?: unknown } };
     const imports = Array.isArray(doc.imports) ? doc.imports.filter((i): i is string => typeof i === "string") : [];
-    const inherited = imports.flatMap((imported, i) => {
-        const [line, column] = positionOf(text, ["imports", i]);
-        return escConfigKeys(imported, { file: rel, line, column }, [...seen, name]);
-    });
+    const inherited = imports.flatMap((imported, i) => escConfigKeys(imported, placeOf(rel, text, ["imports", i]), [...seen, name]));
     const own = isRecord(doc.values?.pulumiConfig) ? Object.keys(doc.values.pulumiConfig) : [];
     return [...new Set([...inherited, ...own])];
 }
@@ -126,6 +160,21 @@ export function escConfigKeys(name: string, importedBy: { file: string; line: nu
  * the stack file is refused (keep one source for each secret).
  */
 export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = readProject(), file = "stack file"): CliConfig {
+    // The strict YAML parser costs a starting process a tenth of a second or more: the result is
+    // kept on disk, keyed by all it depends on (this file's code, the parser, Pulumi.yaml, the
+    // stack file and every ESC definition). The file name only ever appears in errors, never cached.
+    return onDisk("platform-config", [readerIdentity(), JSON.stringify(project), stackYaml, ...filesUnder(escDir)], () =>
+        readCliConfig(stackYaml, project, file),
+    );
+}
+
+let reader: string | undefined;
+/** This module's own source and the YAML parser's version: a change to either changes every result. */
+function readerIdentity(): string {
+    return (reader ??= `${fs.readFileSync(__filename, "utf8")}\nyaml ${(require("yaml/package.json") as { version: string }).version}`);
+}
+
+function readCliConfig(stackYaml: string, project: ProjectFile, file: string): CliConfig {
     const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
@@ -144,8 +193,8 @@ export function cliConfigFromYaml(stackYaml: string, project: ProjectFile = read
     const stack = (parseYamlFile(stackYaml, file) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
     const fromEsc = new Map<string, string>();
     importedEnvironments(stack).forEach((name, i) => {
-        const [line, column] = positionOf(stackYaml, Array.isArray(stack.environment) ? ["environment", i] : ["environment", "imports", i]);
-        for (const key of escConfigKeys(name, { file, line, column })) {
+        const at = Array.isArray(stack.environment) ? ["environment", i] : ["environment", "imports", i];
+        for (const key of escConfigKeys(name, placeOf(file, stackYaml, at))) {
             const qualified = qualify(key);
             fromEsc.set(qualified, name);
             set(qualified, { secure: "esc" });

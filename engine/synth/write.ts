@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { stringify } from "yaml";
+import { dump } from "js-yaml";
 import type { SynthResource } from "../../policy-pack/offline";
 import type { ProgramRun, RegisteredResource } from "./run-program";
 
@@ -51,22 +51,33 @@ export function removeSynth(outDir: string): void {
     for (const entry of synthOutputs) fs.rmSync(path.join(outDir, entry), { recursive: true, force: true });
 }
 
+/**
+ * How a manifest is printed: keys in the program's order, no line folding, no anchors for repeated
+ * values, double quotes where quotes are needed. js-yaml also quotes strings that YAML 1.1 reads
+ * as booleans (`"yes"`, `"on"`), as kubectl's parser does, and prints several times faster.
+ */
+const manifestStyle = { lineWidth: -1, noRefs: true, quotingType: '"' } as const;
+
 /** Writes `resources.json`, `outputs.json` and `manifests/` for a successful run. */
 export function writeSynth(run: ProgramRun, outDir: string): { resources: number; manifests: number } {
     const resources = toSynthResources(run);
     const manifestsDir = path.join(outDir, "manifests");
     removeSynth(outDir);
     fs.mkdirSync(outDir, { recursive: true });
-    let manifests = 0;
-    for (const r of resources.filter(isKubernetesObject)) {
+    // Composed in memory (objects of one kind and name in one namespace share a file), then each
+    // folder made and each file written once.
+    const files = new Map<string, string>();
+    const objects = resources.filter(isKubernetesObject);
+    for (const r of objects) {
         const file = path.join(manifestsDir, manifestPath(r.inputs));
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        const doc = stringify(r.inputs, { sortMapEntries: false, lineWidth: 0 });
-        fs.writeFileSync(file, fs.existsSync(file) ? `${fs.readFileSync(file, "utf8")}---\n${doc}` : doc);
-        manifests++;
+        const doc = dump(r.inputs, manifestStyle);
+        const before = files.get(file);
+        files.set(file, before === undefined ? doc : `${before}---\n${doc}`);
     }
+    for (const dir of new Set([...files.keys()].map((file) => path.dirname(file)))) fs.mkdirSync(dir, { recursive: true });
+    for (const [file, text] of files) fs.writeFileSync(file, text);
     fs.writeFileSync(path.join(outDir, "outputs.json"), JSON.stringify(redact(run.outputs), null, 2) + "\n");
     // resources.json last: its presence means the synth completed.
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
-    return { resources: resources.length, manifests };
+    return { resources: resources.length, manifests: objects.length };
 }
