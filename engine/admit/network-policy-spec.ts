@@ -9,6 +9,7 @@
  * `staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go` (IsValidPortNum, IsValidPortName).
  */
 import * as ipaddr from "ipaddr.js";
+import { matchesSelector } from "./selectors";
 
 export type NetProtocol = "TCP" | "UDP" | "SCTP";
 
@@ -68,26 +69,8 @@ export interface NetworkPolicyObject {
     spec: NetworkPolicySpec;
 }
 
-/** Whether a label set satisfies a selector: every matchLabels pair and every expression (AND); `{}` matches all. */
-export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
-    const pairs = Object.entries(selector.matchLabels ?? {});
-    if (!pairs.every(([key, value]) => labels[key] === value)) return false;
-    return (selector.matchExpressions ?? []).every((req) => {
-        const present = Object.prototype.hasOwnProperty.call(labels, req.key);
-        const values = req.values ?? [];
-        switch (req.operator) {
-            case "In":
-                return present && values.includes(labels[req.key]);
-            case "NotIn":
-                return !present || !values.includes(labels[req.key]);
-            case "Exists":
-                return present;
-            case "DoesNotExist":
-                return !present;
-        }
-        return false;
-    });
-}
+/** Whether a label set satisfies a selector (one implementation for the whole twin: ./selectors.ts). */
+export const selectorMatches = (selector: LabelSelector, labels: Record<string, string>): boolean => matchesSelector(selector, labels);
 
 /** policyTypes as stored after defaulting: Ingress always, Egress iff the spec has at least one egress rule. */
 export function effectivePolicyTypes(spec: NetworkPolicySpec): PolicyType[] {
