@@ -49,7 +49,8 @@ export function checkDrift(graph: DriftGraph, writers: readonly Writer[] = known
         for (const managed of valuesAt(r.inputs, w.path)) {
             if (w.value !== undefined && isDeepStrictEqual(managed.value, w.value)) continue;
             if (ignored.some((ig) => covers(ig, managed.path))) continue;
-            const shown = w.value !== undefined ? ` (it writes ${JSON.stringify(w.value)}, the program ${JSON.stringify(managed.value)})` : "";
+            const shown =
+                w.value !== undefined ? ` (it writes ${JSON.stringify(w.value)}, the program ${JSON.stringify(managed.value)})` : "";
             problems.push({
                 urn: r.urn,
                 rule: "overlap",

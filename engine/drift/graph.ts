@@ -25,7 +25,12 @@ export function groupOf(r: SynthResource): string {
     return gv.includes("/") ? gv.split("/")[0].replace(/^core$/, "") : "";
 }
 
-export function metadataOf(r: SynthResource): { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } {
+export function metadataOf(r: SynthResource): {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+} {
     return (r.inputs.metadata ?? {}) as ReturnType<typeof metadataOf>;
 }
 

@@ -63,7 +63,11 @@ const gatekeeperHookPodSecurity = [
 /** Gatekeeper's namespace-label hook (`postInstall` or `postUpgrade`) where the release enables it. */
 function gatekeeperLabelHook(graph: DriftGraph, hook: "postInstall" | "postUpgrade", enabledByDefault: boolean): WriterTarget[] {
     return releasesOfChart(graph, "gatekeeper").flatMap(({ namespace, values }) => {
-        const cfg = (at(values, `${hook}.labelNamespace`) ?? {}) as { enabled?: boolean; podSecurity?: string[]; extraNamespaces?: string[] };
+        const cfg = (at(values, `${hook}.labelNamespace`) ?? {}) as {
+            enabled?: boolean;
+            podSecurity?: string[];
+            extraNamespaces?: string[];
+        };
         if (!(cfg.enabled ?? enabledByDefault)) return [];
         const podSecurity = (cfg.podSecurity ?? gatekeeperHookPodSecurity).map((kv) => kv.split("=", 2) as [string, string]);
         const own = find(graph, "Namespace", namespace);
@@ -109,7 +113,8 @@ export const writers: readonly Writer[] = [
         upstream: "gatekeeper chart 3.23.0: templates/namespace-post-install.yaml, values.yaml `postInstall.labelNamespace`",
         objects: "the release's namespace (`gatekeeper-system`) and `extraNamespaces`",
         fields: "`admission.gatekeeper.sh/ignore` and the Pod Security labels of `podSecurity` (`enforce-version=v1.24` by default)",
-        handling: "configured off (`postInstall.labelNamespace.enabled: false`); the program sets `admission.gatekeeper.sh/ignore` and the Pod Security labels itself",
+        handling:
+            "configured off (`postInstall.labelNamespace.enabled: false`); the program sets `admission.gatekeeper.sh/ignore` and the Pod Security labels itself",
         targets: (graph) => gatekeeperLabelHook(graph, "postInstall", true),
     },
     {
@@ -139,7 +144,8 @@ export const writers: readonly Writer[] = [
         id: "gatekeeper-pre-delete",
         kind: "hook",
         who: "Gatekeeper's pre-delete hook Job `gatekeeper-delete-webhook-configs` (off by default)",
-        upstream: "gatekeeper chart 3.23.0: templates/webhook-configs-pre-delete.yaml, values.yaml `preUninstall.deleteWebhookConfigurations`",
+        upstream:
+            "gatekeeper chart 3.23.0: templates/webhook-configs-pre-delete.yaml, values.yaml `preUninstall.deleteWebhookConfigurations`",
         objects: "Gatekeeper's validating and mutating webhook configurations",
         fields: "deletes them",
         handling: "not managed: the webhook configurations belong to the chart",
@@ -156,7 +162,8 @@ export const writers: readonly Writer[] = [
         who: "Kyverno's image verification (`ImageValidatingPolicy` `validationConfigurations.mutateDigest`, default true)",
         upstream:
             "kyverno 1.19.0 (chart 3.9.0): api/policies.kyverno.io/v1/image_validating_policy.go ValidationConfiguration; pkg/cel/autogen (pod controllers)",
-        objects: "pod controllers (Deployment, StatefulSet, DaemonSet, Job, CronJob) in the policy's namespaces whose images match `matchImageReferences` and carry no digest",
+        objects:
+            "pod controllers (Deployment, StatefulSet, DaemonSet, Job, CronJob) in the policy's namespaces whose images match `matchImageReferences` and carry no digest",
         fields: "`image` of each such container in the pod template (tag replaced by `tag@digest`)",
         handling: "configured off (`mutateDigest: false`); `verifyDigest` is on where config requires digests (production)",
         targets: (graph) =>
@@ -228,7 +235,8 @@ export const writers: readonly Writer[] = [
         kind: "controller",
         who: "Argo Rollouts' controller, when a Rollout routes traffic (Istio or NGINX)",
         upstream: "argo-rollouts v1.9.0 (chart 2.41.0): rollout/trafficrouting/istio/istio.go, rollout/trafficrouting/nginx/nginx.go",
-        objects: "the VirtualServices a Rollout's `trafficRouting.istio` names; the canary Ingress it creates beside `trafficRouting.nginx.stableIngress`",
+        objects:
+            "the VirtualServices a Rollout's `trafficRouting.istio` names; the canary Ingress it creates beside `trafficRouting.nginx.stableIngress`",
         fields: "the VirtualService's `spec.http` route weights; the whole canary Ingress",
         handling: "not managed: no Rollout of the platform routes traffic (canary weights by replica counts)",
         targets: (graph) =>
@@ -267,14 +275,20 @@ export const writers: readonly Writer[] = [
         id: "istio-sidecar-injector",
         kind: "mutating webhook",
         who: "istiod's sidecar injector (`istio-sidecar-injector` webhook)",
-        upstream: "istio 1.30.3 (chart istiod 1.30.3): templates/mutatingwebhook.yaml (rules: pods CREATE only), pkg/kube/inject/webhook.go",
+        upstream:
+            "istio 1.30.3 (chart istiod 1.30.3): templates/mutatingwebhook.yaml (rules: pods CREATE only), pkg/kube/inject/webhook.go",
         objects: "Pods at creation, in namespaces labelled `istio-injection=enabled`; never Deployments or other templates",
         fields: "containers, init containers, volumes, annotations `sidecar.istio.io/status`, `prometheus.io/*`",
         handling: "not managed: the program manages no Pod",
         targets: (graph) =>
             ofKind(graph, "Pod").map((resource) => ({
                 resource,
-                fields: [{ path: "spec.containers" }, { path: "spec.initContainers" }, { path: "spec.volumes" }, { path: "metadata.annotations" }],
+                fields: [
+                    { path: "spec.containers" },
+                    { path: "spec.initContainers" },
+                    { path: "spec.volumes" },
+                    { path: "metadata.annotations" },
+                ],
             })),
     },
     {
@@ -282,7 +296,8 @@ export const writers: readonly Writer[] = [
         kind: "controller",
         who: "cert-manager's cainjector",
         upstream: "cert-manager v1.21.1: pkg/controller/cainjector (injectables.go)",
-        objects: "webhook configurations, CRDs and APIServices annotated `cert-manager.io/inject-ca-from`, `inject-ca-from-secret` or `inject-apiserver-ca`",
+        objects:
+            "webhook configurations, CRDs and APIServices annotated `cert-manager.io/inject-ca-from`, `inject-ca-from-secret` or `inject-apiserver-ca`",
         fields: "`caBundle` of each webhook, of the CRD's conversion webhook, of the APIService",
         handling: "not managed: every such object belongs to a chart",
         targets: (graph) => {
@@ -311,11 +326,19 @@ export const writers: readonly Writer[] = [
         handling: "not managed: the program creates no such Secret",
         targets: (graph) => {
             const names = [
-                ...ofKind(graph, "Certificate").map((c) => ({ ns: metadataOf(c).namespace, name: specOf(c).secretName as string | undefined })),
+                ...ofKind(graph, "Certificate").map((c) => ({
+                    ns: metadataOf(c).namespace,
+                    name: specOf(c).secretName as string | undefined,
+                })),
                 ...ofKind(graph, "Ingress")
-                    .filter((i) => Object.keys(metadataOf(i).annotations ?? {}).some((k) => /^cert-manager\.io\/(cluster-)?issuer$/.test(k)))
+                    .filter((i) =>
+                        Object.keys(metadataOf(i).annotations ?? {}).some((k) => /^cert-manager\.io\/(cluster-)?issuer$/.test(k)),
+                    )
                     .flatMap((i) =>
-                        ((specOf(i).tls as { secretName?: string }[] | undefined) ?? []).map((t) => ({ ns: metadataOf(i).namespace, name: t.secretName })),
+                        ((specOf(i).tls as { secretName?: string }[] | undefined) ?? []).map((t) => ({
+                            ns: metadataOf(i).namespace,
+                            name: t.secretName,
+                        })),
                     ),
             ];
             return names.flatMap(({ ns, name }) => {
@@ -344,9 +367,11 @@ export const writers: readonly Writer[] = [
         kind: "operator",
         who: "CloudNativePG's operator",
         upstream: "cloudnative-pg 1.30.0 (chart 0.29.0): internal/controller/cluster_create.go (secrets), api/v1/cluster_funcs.go",
-        objects: "a Cluster's generated Secrets (`<cluster>-app`, `-superuser`, `-ca`, `-server`, `-replication`) unless the Cluster names a Secret of its own; its `status`",
+        objects:
+            "a Cluster's generated Secrets (`<cluster>-app`, `-superuser`, `-ca`, `-server`, `-replication`) unless the Cluster names a Secret of its own; its `status`",
         fields: "`data` of the generated Secrets, `status`",
-        handling: "not managed: the app Secret the program creates is the Cluster's own (`bootstrap.initdb.secret`), which the operator only reads",
+        handling:
+            "not managed: the app Secret the program creates is the Cluster's own (`bootstrap.initdb.secret`), which the operator only reads",
         targets: (graph) =>
             ofKind(graph, "Cluster")
                 .filter((c) => c.type.startsWith("kubernetes:postgresql.cnpg.io/"))
@@ -362,7 +387,9 @@ export const writers: readonly Writer[] = [
                             at(cluster.inputs, "spec.certificates.replicationTLSSecret"),
                         ].filter((n): n is string => typeof n === "string"),
                     );
-                    const generated = ["app", "superuser", "ca", "server", "replication"].map((s) => `${name}-${s}`).filter((n) => !referenced.has(n));
+                    const generated = ["app", "superuser", "ca", "server", "replication"]
+                        .map((s) => `${name}-${s}`)
+                        .filter((n) => !referenced.has(n));
                     return [
                         { resource: cluster, fields: [{ path: "status" }] },
                         ...generated.flatMap((n) => {
@@ -380,7 +407,8 @@ export const writers: readonly Writer[] = [
             "strimzi 1.2.0: topic-operator BatchingTopicController (finalizer strimzi.io/topic-operator), user-operator KafkaUserOperator (user Secret), cluster-operator CaReconciler",
         objects: "KafkaTopics (finalizer), the Secret named after each KafkaUser, the cluster CA Secrets when Strimzi generates the CA",
         fields: "`metadata.finalizers`, the user Secret's `data`, the CA Secrets' `data`",
-        handling: "not managed: the program sets no finalizer, names its password Secrets apart from the users, and supplies the CA (`generateCertificateAuthority: false`)",
+        handling:
+            "not managed: the program sets no finalizer, names its password Secrets apart from the users, and supplies the CA (`generateCertificateAuthority: false`)",
         targets: (graph) => [
             ...ofKind(graph, "KafkaTopic").map((resource) => ({ resource, fields: [{ path: "metadata.finalizers" }] })),
             ...ofKind(graph, "KafkaUser").flatMap((u) => {
@@ -401,27 +429,44 @@ export const writers: readonly Writer[] = [
         id: "argocd-application-controller",
         kind: "controller",
         who: "Argo CD's application controller",
-        upstream: "argo-cd v3.4.4 (chart argo-cd 10.1.1): controller/sync.go, util/argo/resource_tracking.go (annotation tracking by default)",
-        objects: "what an Application syncs from Git into its destination namespace (the app's own workload objects), and the namespace with `managedNamespaceMetadata`",
+        upstream:
+            "argo-cd v3.4.4 (chart argo-cd 10.1.1): controller/sync.go, util/argo/resource_tracking.go (annotation tracking by default)",
+        objects:
+            "what an Application syncs from Git into its destination namespace (the app's own workload objects), and the namespace with `managedNamespaceMetadata`",
         fields: "the whole object, annotation `argocd.argoproj.io/tracking-id`; the namespace's labels and annotations",
         handling: "not managed: an app handed to Argo CD gets no Deployment, Rollout or Service from the program",
         targets: (graph) =>
             ofKind(graph, "Application").flatMap((app) => {
                 const ns = at(app.inputs, "spec.destination.namespace") as string | undefined;
                 const appName = metadataOf(app).name;
-                const synced = ["Deployment", "Rollout", "Service", "HorizontalPodAutoscaler", "ScaledObject", "PodDisruptionBudget", "Ingress"]
+                const synced = [
+                    "Deployment",
+                    "Rollout",
+                    "Service",
+                    "HorizontalPodAutoscaler",
+                    "ScaledObject",
+                    "PodDisruptionBudget",
+                    "Ingress",
+                ]
                     .flatMap((k) => (appName ? [find(graph, k, appName, ns)] : []))
                     .filter((r): r is SynthResource => r !== undefined)
                     .map((resource) => ({ resource, fields: [{ path: "spec" }, { path: annotation("argocd.argoproj.io/tracking-id") }] }));
-                const namespace = ns && at(app.inputs, "spec.syncPolicy.managedNamespaceMetadata") ? find(graph, "Namespace", ns) : undefined;
-                return [...synced, ...(namespace ? [{ resource: namespace, fields: [{ path: "metadata.labels" }, { path: "metadata.annotations" }] }] : [])];
+                const namespace =
+                    ns && at(app.inputs, "spec.syncPolicy.managedNamespaceMetadata") ? find(graph, "Namespace", ns) : undefined;
+                return [
+                    ...synced,
+                    ...(namespace
+                        ? [{ resource: namespace, fields: [{ path: "metadata.labels" }, { path: "metadata.annotations" }] }]
+                        : []),
+                ];
             }),
     },
     {
         id: "kube-apiserver",
         kind: "API server",
         who: "the Kubernetes API server (namespace lifecycle, Service IP allocation, defaulting)",
-        upstream: "Kubernetes 1.34: pkg/registry/core/namespace/strategy.go (metadata.name label), pkg/registry/core/service/storage (clusterIPs)",
+        upstream:
+            "Kubernetes 1.34: pkg/registry/core/namespace/strategy.go (metadata.name label), pkg/registry/core/service/storage (clusterIPs)",
         objects: "every Namespace; every Service that is not headless",
         fields: "label `kubernetes.io/metadata.name` (= the name), `spec.finalizers`; `spec.clusterIP`, `spec.clusterIPs`",
         handling: "not managed (defaulted fields the program never sets are not in its server-side-apply field set)",
@@ -444,7 +489,9 @@ export const writers: readonly Writer[] = [
         fields: "`name`",
         handling: "ignored (`ignoreChanges: [name]`): never a reason to replace a ruleset",
         targets: (graph) =>
-            graph.resources.filter((r) => r.type === "cloudflare:index/ruleset:Ruleset").map((resource) => ({ resource, fields: [{ path: "name" }] })),
+            graph.resources
+                .filter((r) => r.type === "cloudflare:index/ruleset:Ruleset")
+                .map((resource) => ({ resource, fields: [{ path: "name" }] })),
     },
     {
         id: "cloudflare-adopted-ruleset",
@@ -486,7 +533,10 @@ export const writers: readonly Writer[] = [
  * runs no Gatekeeper mutation.
  */
 export const unmodelledMutators: readonly { type: RegExp; why: string }[] = [
-    { type: /^kubernetes:policies\.kyverno\.io\/[^:]+:(Namespaced)?(Mutating|Generating)Policy$/, why: "a Kyverno mutating or generating policy" },
+    {
+        type: /^kubernetes:policies\.kyverno\.io\/[^:]+:(Namespaced)?(Mutating|Generating)Policy$/,
+        why: "a Kyverno mutating or generating policy",
+    },
     { type: /^kubernetes:kyverno\.io\/[^:]+:(Cluster)?Policy$/, why: "a legacy Kyverno policy (may mutate or generate)" },
     { type: /^kubernetes:mutations\.gatekeeper\.sh\//, why: "a Gatekeeper mutator" },
     { type: /^kubernetes:admissionregistration\.k8s\.io\/[^:]+:Mutating/, why: "a mutating admission webhook or policy" },
