@@ -250,6 +250,25 @@ describe("drift contract", () => {
             ];
             assert.match(messages(checkDrift({ ...graph, resources })).join("\n"), /stringData.*\[external-secrets\]/);
         });
+
+        it("a Secret the program manages that cert-manager writes an ACME account key into", async () => {
+            const graph = await graphOf("production");
+            const issuer = graph.resources.find(
+                (r) => kindOf(r) === "ClusterIssuer" && (r.inputs.spec as { acme?: unknown }).acme !== undefined,
+            )!;
+            const ref = ((issuer.inputs.spec as Json).acme as { privateKeySecretRef: { name: string } }).privateKeySecretRef.name;
+            const resources = [
+                ...graph.resources,
+                {
+                    ...structuredClone(graph.resources.find((r) => kindOf(r) === "Secret")!),
+                    urn: "urn:pulumi:production::platform::kubernetes:core/v1:Secret::account",
+                    name: "account",
+                    ignoreChanges: [],
+                    inputs: { metadata: { name: ref, namespace: "cert-manager" }, data: { "tls.key": "x" } },
+                },
+            ];
+            assert.match(messages(checkDrift({ ...graph, resources })).join("\n"), /data.*\[cert-manager-acme-account\]/);
+        });
     });
 
     describe("the admission twin agrees with Kyverno's digest settings", () => {

@@ -348,6 +348,56 @@ export const writers: readonly Writer[] = [
         },
     },
     {
+        id: "cert-manager-acme-account",
+        kind: "controller",
+        who: "cert-manager's issuers controller (ACME account registration)",
+        upstream: "cert-manager v1.21.1: pkg/issuer/acme/setup.go",
+        objects:
+            "the Secret an ACME issuer's `privateKeySecretRef` names (in cert-manager's namespace for a ClusterIssuer); the issuer's `status`",
+        fields: "the Secret's `data` (`tls.key`); `status.acme`",
+        handling: "not managed: the program creates no account-key Secret",
+        targets: (graph) => {
+            const certManagerNs = releasesOfChart(graph, "cert-manager")[0]?.namespace;
+            return ["ClusterIssuer", "Issuer"].flatMap((k) =>
+                ofKind(graph, k).flatMap((issuer) => {
+                    const ref = at(issuer.inputs, "spec.acme.privateKeySecretRef.name") as string | undefined;
+                    const ns = k === "Issuer" ? metadataOf(issuer).namespace : certManagerNs;
+                    const s = ref ? find(graph, "Secret", ref, ns) : undefined;
+                    return [
+                        { resource: issuer, fields: [{ path: "status" }] },
+                        ...(s ? [{ resource: s, fields: [{ path: "data" }, { path: "stringData" }] }] : []),
+                    ];
+                }),
+            );
+        },
+    },
+    {
+        id: "ingress-nginx-admission-hooks",
+        kind: "hook",
+        who: "ingress-nginx's admission hook Jobs (`kube-webhook-certgen create` and `patch`)",
+        upstream: "ingress-nginx chart 4.15.1: templates/admission-webhooks/job-patch/job-createSecret.yaml, job-patchWebhook.yaml",
+        objects: "the Secret and ValidatingWebhookConfiguration `<release>-admission`",
+        fields: "the Secret's `data`; the webhook's `caBundle` and `failurePolicy`",
+        handling: "not managed: both belong to the chart",
+        targets: (graph) =>
+            releasesOfChart(graph, "ingress-nginx").flatMap(({ resource, namespace }) => {
+                const name = `${String(resource.inputs.name ?? "ingress-nginx")}-admission`;
+                const secret = find(graph, "Secret", name, namespace);
+                const webhook = find(graph, "ValidatingWebhookConfiguration", name);
+                return [
+                    ...(secret ? [{ resource: secret, fields: [{ path: "data" }, { path: "stringData" }] }] : []),
+                    ...(webhook
+                        ? [
+                              {
+                                  resource: webhook,
+                                  fields: [{ path: "webhooks[*].clientConfig.caBundle" }, { path: "webhooks[*].failurePolicy" }],
+                              },
+                          ]
+                        : []),
+                ];
+            }),
+    },
+    {
         id: "external-secrets",
         kind: "operator",
         who: "External Secrets Operator",
