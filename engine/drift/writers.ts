@@ -482,8 +482,8 @@ export const writers: readonly Writer[] = [
         upstream:
             "argo-cd v3.4.4 (chart argo-cd 10.1.1): controller/sync.go, util/argo/resource_tracking.go (annotation tracking by default)",
         objects:
-            "what an Application syncs from Git into its destination namespace (the app's own workload objects), and the namespace with `managedNamespaceMetadata`",
-        fields: "the whole object, annotation `argocd.argoproj.io/tracking-id`; the namespace's labels and annotations",
+            "what an Application syncs from Git into its destination namespace (the app's own workload objects), the namespace with `managedNamespaceMetadata`, and the Application itself",
+        fields: "the whole object, annotation `argocd.argoproj.io/tracking-id`; the namespace's labels and annotations; the Application's `status` and `operation`",
         handling: "not managed: an app handed to Argo CD gets no Deployment, Rollout or Service from the program",
         targets: (graph) =>
             ofKind(graph, "Application").flatMap((app) => {
@@ -504,6 +504,7 @@ export const writers: readonly Writer[] = [
                 const namespace =
                     ns && at(app.inputs, "spec.syncPolicy.managedNamespaceMetadata") ? find(graph, "Namespace", ns) : undefined;
                 return [
+                    { resource: app, fields: [{ path: "status" }, { path: "operation" }] },
                     ...synced,
                     ...(namespace
                         ? [{ resource: namespace, fields: [{ path: "metadata.labels" }, { path: "metadata.annotations" }] }]
