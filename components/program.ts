@@ -16,6 +16,7 @@ import { NetworkBaseline } from "./guardrails/network-baseline";
 import { allReleases, EdgeOrigin, installPlatform, InstalledPlatform } from "./platform/install";
 import { SecretStores } from "./platform/secret-stores";
 import { releaseVersions } from "./platform/versions";
+import { appImageDigestRequired } from "./shared/environment";
 import { Apps } from "./workloads/apps";
 import type { PlatformServices } from "./workloads/microservice";
 
@@ -230,6 +231,7 @@ function admissionAndMeshPolicies(
                 excludedNamespaces: g.excludedNamespaces,
                 cosignPublicKey: g.cosignPublicKey,
                 signedRegistries: g.signedRegistries ?? g.allowedRegistries,
+                requireDigest: appImageDigestRequired[config.environment],
                 denyExec: g.denyExec,
                 execOperators: platform.cloudnativePg ? [platform.cloudnativePg.operatorUser] : [],
                 dependsOn: releases,

@@ -4,6 +4,7 @@ import { formatViolation } from "../policy-pack/offline";
 import { admitStack, AdmitReport, ChartObject } from "./admit";
 import { formatReport } from "./admit/report";
 import { CommandError } from "./cli";
+import { checkDrift, formatDrift } from "./drift";
 import { runGate } from "./gate";
 import { RenderedObject, renderedAsSynthResources } from "./render/read";
 import { releasesOf } from "./render/releases";
@@ -19,7 +20,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 /**
  * Every offline check of a stack in one pass, and of every stack in one process (one start-up):
  * synth (written to `<out>/<stack>`), render (optional), the policy gate over the program's and
- * the charts' objects, and the admission twin over both. Each stage is the same module the
+ * the charts' objects, the admission twin over both, and the drift contract over the program's. Each stage is the same module the
  * per-stage commands use.
  */
 
@@ -104,5 +105,8 @@ export async function checkStack(stack: string, options: CheckOptions): Promise<
     ms.gate = result.ms.gate;
     ms.admit = result.ms.admit;
     lines.push(...result.lines);
-    return { stack, ok: result.ok, lines, ms };
+    // The drift contract: what the nightly `preview --refresh --expect-no-changes` would flag by design.
+    const drift = checkDrift({ resources, config: stackConfig(stack) });
+    lines.push(...formatDrift(stack, drift));
+    return { stack, ok: result.ok && drift.length === 0, lines, ms };
 }

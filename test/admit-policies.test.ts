@@ -54,7 +54,9 @@ const container = (pod: Pod) => pod.spec.containers[0];
 
 /** For each pod policy: a change that must make it refuse the otherwise passing pod. */
 const breaks: Record<string, Mutation> = {
-    "disallow-latest-tag": (p) => void (container(p).image = "ghcr.io/acme-platform/web:latest"),
+    // An image outside the signed registries: production's signature policy refuses any of its own
+    // images without a digest (verifyDigest), `latest` included.
+    "disallow-latest-tag": (p) => void (container(p).image = "quay.io/acme/web:latest"),
     "require-resource-limits": (p) => void (container(p).resources = { requests: { cpu: "100m" } }),
     "require-read-only-root-filesystem": (p) => void (container(p).securityContext.readOnlyRootFilesystem = false),
     "require-run-as-non-root": (p) => {
@@ -104,6 +106,12 @@ describe("Kyverno policies, evaluated by CEL on the program's own expressions (p
         pod.metadata.annotations = {};
         container(pod).image = "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie";
         assert.deepEqual(verdicts(createRequest(pod, deployer)), []);
+    });
+
+    it("verify-image-signatures: refuses a tag-only image of the signed registries (verifyDigest, no mutateDigest)", () => {
+        const pod = goodPod() as Pod;
+        container(pod).image = "ghcr.io/acme-platform/web:1.0.0";
+        assert.deepEqual(verdicts(createRequest(pod, deployer)), ["verify-image-signatures"]);
     });
 
     it("verify-image-signatures: refuses an unsigned image, in an init container too", () => {

@@ -5,6 +5,7 @@ import { isUnder } from "./hosts";
 import type { NamespaceConfig } from "./namespaces";
 import type { ParsedStackConfig } from "./schema";
 import { checkAppSecrets, checkSecretStores } from "./secret-rules";
+import { appImageDigestRequired } from "../shared/environment";
 
 /**
  * Rules that span several keys. They run on whatever parts of the config parsed, so one bad
@@ -180,8 +181,8 @@ function checkApp(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issu
     if (app.ingress && cfg.domain && !isUnder(app.ingress.host, cfg.domain)) {
         issue(["apps", i, "ingress", "host"], `'${app.ingress.host}' must be under the platform domain '${cfg.domain}'`);
     }
-    if (cfg.environment === "production" && app.image.digest === undefined) {
-        issue(["apps", i, "image", "digest"], "is required in production: pin the image by digest");
+    if (cfg.environment && appImageDigestRequired[cfg.environment] && app.image.digest === undefined) {
+        issue(["apps", i, "image", "digest"], `is required in ${cfg.environment}: pin the image by digest`);
     }
     if (app.metrics && app.metrics.port === app.port) {
         issue(

@@ -136,6 +136,11 @@ export interface KyvernoPoliciesArgs {
     cosignPublicKey?: string;
     /** Registries whose images must be signed (the stack's allowed registries). */
     signedRegistries: string[];
+    /**
+     * Whether images of the signed registries must carry a digest (Kyverno's `verifyDigest`); set
+     * where config validation requires app images by digest. @default false
+     */
+    requireDigest?: boolean;
     /** Deny `kubectl exec`, `attach`, `port-forward` and ephemeral debug containers. */
     denyExec: boolean;
     /** Service account users of operators that must exec into their pods (CloudNativePG's backups). */
@@ -212,6 +217,10 @@ export class KyvernoPolicies extends pulumi.ComponentResource {
                     },
                     matchImageReferences: args.signedRegistries.map((registry) => ({ glob: `${registry}*` })),
                     attestors: [{ name: "platform", cosign: { key: { data: args.cosignPublicKey } } }],
+                    // Kyverno must not pin tags to digests itself (mutateDigest defaults to true): it would
+                    // rewrite the pod templates of the Deployments and CronJobs the program manages, which
+                    // `pulumi refresh` then reports as drift. Digests are required where config requires them.
+                    validationConfigurations: { mutateDigest: false, verifyDigest: args.requireDigest ?? false, required: true },
                     validations: [
                         {
                             // Every category Kyverno extracts: init and ephemeral containers run code too.

@@ -59,9 +59,15 @@ export function gatekeeperValues(args: GatekeeperArgs): HelmValues {
         pdb: { controllerManager: { minAvailable: 1 } },
         controllerManager: { resources: d.controller, exemptNamespaces: args.exemptNamespaces },
         audit: { resources: d.audit },
-        // Hook Jobs: the CRD upgrade before install/upgrade, the namespace label and webhook probe after install.
+        // Hook Jobs: the CRD upgrade before install/upgrade, the webhook probe after install.
         crds: { resources: hookJobResources },
-        postInstall: { resources: hookJobResources },
+        // The post-install hook would `kubectl label --overwrite` the namespace the program owns
+        // (Pod Security labels at other values, e.g. enforce-version=v1.24): drift the nightly
+        // refresh reports forever. The program writes the labels the hook exists for itself (the
+        // namespace's `admission.gatekeeper.sh/ignore` and Pod Security labels, below); the
+        // post-upgrade variant (off by default) stays off. engine/drift/writers.ts checks both.
+        postInstall: { labelNamespace: { enabled: false }, resources: hookJobResources },
+        postUpgrade: { labelNamespace: { enabled: false } },
     };
     return mergeValues(typed, args.values);
 }

@@ -13,3 +13,16 @@ export const statefulProtection: PerEnvironment<{ protect: boolean; retainOnDele
     staging: { protect: false, retainOnDelete: true },
     production: { protect: true, retainOnDelete: true },
 };
+
+/**
+ * Whether app images must be pinned by digest. Config validation requires `image.digest` where
+ * this is true, and Kyverno's image verification then refuses any image of the signed registries
+ * without one (`verifyDigest`); elsewhere tags are allowed and verified as they are. Kyverno never
+ * rewrites a tag to a digest (`mutateDigest: false`): that would change the pod templates the
+ * program manages, which the nightly drift job would report forever.
+ */
+export const appImageDigestRequired: PerEnvironment<boolean> = {
+    dev: false,
+    staging: false,
+    production: true,
+};

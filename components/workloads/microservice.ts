@@ -202,7 +202,10 @@ export class Microservice extends pulumi.ComponentResource {
             ignoreChanges: app.autoscaling ? ["spec.replicas"] : [],
         };
         if (app.canary) {
-            for (const track of ["stable", "canary"]) this.service(`${name}-${track}-service`, `${app.name}-${track}`, ns, labels, app);
+            // Argo Rollouts writes `rollouts-pod-template-hash` into these Services' selectors (an
+            // atomic map), so the whole selector is the controller's once a rollout starts.
+            for (const track of ["stable", "canary"])
+                this.service(`${name}-${track}-service`, `${app.name}-${track}`, ns, labels, app, ["spec.selector"]);
             new k8s.apiextensions.CustomResource(
                 `${name}-rollout`,
                 { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: meta, spec: rolloutSpec(ctx) },
@@ -278,6 +281,7 @@ export class Microservice extends pulumi.ComponentResource {
         ns: pulumi.Output<string>,
         labels: Record<string, string>,
         app: AppConfig,
+        ignoreChanges: string[] = [],
     ): k8s.core.v1.Service {
         return new k8s.core.v1.Service(
             name,
@@ -302,7 +306,7 @@ export class Microservice extends pulumi.ComponentResource {
                     ],
                 },
             },
-            { parent: this },
+            { parent: this, ignoreChanges },
         );
     }
 

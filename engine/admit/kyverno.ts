@@ -1,6 +1,14 @@
 import { celFunc, CelScalar, CelValue, listType } from "@bufbuild/cel";
 import { CelEngine, toCel } from "./cel";
-import { autogenVariants, imageGlob, imagesByCategory, kyvernoSkippedNamespaces, kyvernoSkips } from "./models/kyverno";
+import {
+    autogenVariants,
+    hasDigest,
+    imageGlob,
+    imagesByCategory,
+    imageValidationConfig,
+    kyvernoSkippedNamespaces,
+    kyvernoSkips,
+} from "./models/kyverno";
 import { isNonEmptySelector, LabelSelector, matchesSelector } from "./selectors";
 import type { AdmissionRequest, Json, KubeObject } from "./types";
 
@@ -9,7 +17,8 @@ import type { AdmissionRequest, Json, KubeObject } from "./types";
  * Kyverno 1.19 evaluates them at admission: prefilters, match constraints (namespace and object
  * selectors, resource rules, exclusions), matchConditions, lazy variables, validations in order
  * (the first false one decides), autogen variants for pod controllers, and, for images, the
- * matchImageReferences filter and the `required` check. The expressions are the program's own,
+ * matchImageReferences filter, the `verifyDigest` and `required` checks (`mutateDigest` pins a
+ * tag to its digest first). The expressions are the program's own,
  * evaluated by a real CEL engine.
  */
 
@@ -171,7 +180,12 @@ export class KyvernoEvaluator {
             );
             const all = Object.values(filtered).flat();
             if (all.length === 0) return undefined;
-            matchedImages.set(policyName, all);
+            const config = imageValidationConfig(spec);
+            // verifyDigest after mutateDigest: a mutated tag carries its digest by then.
+            const undigested = all.filter((i) => !hasDigest(i));
+            if (config.verifyDigest && !config.mutateDigest && undigested.length > 0)
+                return `failed: image ${undigested[0]} is not pinned by digest (verifyDigest) and mutateDigest is off`;
+            if (config.required) matchedImages.set(policyName, all);
             celBindings.images = toCel(filtered);
             celBindings.attestors = toCel(
                 Object.fromEntries(((spec.attestors as { name: string }[] | undefined) ?? []).map((a) => [a.name, a])),

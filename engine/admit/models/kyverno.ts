@@ -152,3 +152,30 @@ export function imageGlob(pattern: string): RegExp {
     }
     return new RegExp(`^${re}$`);
 }
+
+/**
+ * An ImageValidatingPolicy's `validationConfigurations` with the CRD's defaults (kyverno/kyverno
+ * v1.19.0 api/policies.kyverno.io/v1/image_validating_policy.go ValidationConfiguration: every
+ * field `+kubebuilder:default=true`). `mutateDigest` rewrites a matched image's tag to the digest
+ * it verified, in the admitted object: at the pod controllers autogen covers, that is the pod
+ * template the program manages. `verifyDigest` refuses a matched image without a digest after
+ * that mutation, so `mutateDigest: false` with `verifyDigest: true` refuses tag-only images.
+ * `required` refuses a matched image no policy verified.
+ */
+export function imageValidationConfig(spec: Json): { mutateDigest: boolean; verifyDigest: boolean; required: boolean } {
+    const c = (spec.validationConfigurations ?? {}) as { mutateDigest?: boolean; verifyDigest?: boolean; required?: boolean };
+    return { mutateDigest: c.mutateDigest ?? true, verifyDigest: c.verifyDigest ?? true, required: c.required ?? true };
+}
+
+/** Whether an image reference carries a digest (`name@sha256:...`). */
+export const hasDigest = (image: string) => image.includes("@");
+
+/** The pod-template paths autogen covers, by Kubernetes kind (where `mutateDigest` writes images). */
+export const podTemplateSpecPath: Readonly<Record<string, string>> = {
+    Deployment: "spec.template.spec",
+    StatefulSet: "spec.template.spec",
+    DaemonSet: "spec.template.spec",
+    ReplicaSet: "spec.template.spec",
+    Job: "spec.template.spec",
+    CronJob: "spec.jobTemplate.spec.template.spec",
+};
