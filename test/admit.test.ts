@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { baselinePolicies } from "../components/guardrails/network-baseline";
 import { admitStack, AdmitReport } from "../engine/admit";
 import { capacityLines, formatReport } from "../engine/admit/report";
 import type { Json } from "../engine/admit/types";
@@ -187,6 +188,29 @@ describe("admission and network twin", () => {
             });
             const blocked = admitStack({ stack: "staging", resources: stripped, config }).flows.filter((f) => !f.ok);
             assert.deepEqual([...new Set(blocked.map((f) => f.flow.why))], ["backend calls the Kubernetes API"]);
+        });
+
+        it("a cluster with a node-local DNS cache: every workload pod resolves through it, and a baseline without it blocks them", async () => {
+            const cluster = { ...stackConfig("staging").cluster, nodeLocalDns: { address: "169.254.20.10" } };
+            const { runStack } = await import("../engine/synth/run-program");
+            const run = await runStack("staging", { overrides: { cluster } });
+            const config = { ...stackConfig("staging"), cluster };
+            const ok = admitStack({ stack: "staging", resources: toSynthResources(run), config });
+            const cacheFlows = ok.flows.filter((f) => f.flow.why === "DNS through the node-local cache");
+            assert.ok(cacheFlows.length > 0, "the twin requires DNS to the cache");
+            assert.deepEqual(
+                ok.flows.filter((f) => !f.ok).map((f) => f.flow.why),
+                [],
+            );
+            // The same stack as if the baseline still admitted kube-dns only: the cache is unreachable.
+            const kubeDnsOnly = toSynthResources(run).map((r) =>
+                r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs.metadata as Json).name === "allow-dns"
+                    ? { ...r, inputs: { ...r.inputs, spec: baselinePolicies({ layer: "core", mesh: "none" }, {})["allow-dns"] } }
+                    : r,
+            );
+            const blocked = admitStack({ stack: "staging", resources: kubeDnsOnly, config }).flows.filter((f) => !f.ok);
+            assert.ok(blocked.length > 0);
+            assert.deepEqual([...new Set(blocked.map((f) => f.flow.why))], ["DNS through the node-local cache"]);
         });
     });
 });
