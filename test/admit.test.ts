@@ -218,16 +218,31 @@ describe("admission and network twin", () => {
 describe("admission twin over rendered charts", () => {
     const charts = chartsDirFor(undefined);
 
-    /** Renders one release of the production synth (values changed by `change`) and runs the twin with its objects. */
+    /**
+     * Production as if it routed through the Istio gateway (no stack does today): renders the
+     * gateway release (values changed by `change`) and runs the twin with its objects.
+     */
     async function withGateway(change?: (values: Json) => void): Promise<AdmitReport> {
-        const resources = await synth("production");
+        const prod = stackConfig("production");
+        const components = {
+            ...prod.components,
+            istio: { ...prod.components.istio, ingressGateway: { enabled: true, serviceType: "ClusterIP" } },
+        };
+        const { runStack } = await import("../engine/synth/run-program");
+        const run = await runStack("production", { overrides: { components } });
+        assert.equal(run.error, undefined);
+        const resources = toSynthResources(run);
+        const config = {
+            ...prod,
+            components: { ...prod.components, istio: { ...prod.components.istio, ingressGateway: { enabled: true } } },
+        };
         const spec = releasesOf(resources).find((r) => r.name === "istio-ingressgateway")!;
         const values = structuredClone(spec.values);
         change?.(values);
         const render = await renderReleases([{ ...spec, values }], { stack: "production", kubeVersion: "1.34", chartsDir: charts });
         const rendered = render.releases.flatMap((r) => r.objects.map((o) => ({ release: r.spec.name, object: o.object })));
         assert.ok(rendered.length > 0, "the gateway chart rendered");
-        return admitStack({ stack: "production", resources, config: stackConfig("production"), rendered });
+        return admitStack({ stack: "production", resources, config, rendered });
     }
 
     it("admits the Istio ingress gateway's injected pod under Pod Security restricted, and refuses it without a seccomp profile", async function () {

@@ -100,6 +100,7 @@ const enabled = (cfg: Partial<CrossCheckInput>, c: keyof CrossCheckInput["compon
 
 /** Components that need others: a missing dependency is a config error before anything is applied. */
 function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    checkIngressGateway(cfg, issue);
     if (enabled(cfg, "cloudnativePg") && !enabled(cfg, "certManager")) {
         issue(["components", "cloudnativePg"], "needs certManager: the Barman Cloud backup plugin gets its certificates from cert-manager");
     }
@@ -114,6 +115,24 @@ function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
         if (ui.host && cfg.domain && !isUnder(ui.host, cfg.domain))
             issue([...path, "host"], `'${ui.host}' must be under the platform domain '${cfg.domain}'`);
     }
+}
+
+/** The Istio gateway's settings only mean something for a gateway that exists. */
+function checkIngressGateway(cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    const gw = cfg.components?.istio.ingressGateway;
+    if (!gw) return;
+    const path = ["components", "istio", "ingressGateway"];
+    if (gw.enabled && !enabled(cfg, "istio")) issue([...path, "enabled"], "needs the istio component, which this stack disables");
+    if (!gw.enabled) {
+        for (const key of ["serviceType", "loadBalancerSourceRanges", "replicas"] as const)
+            if (gw[key] !== undefined) issue([...path, key], "has no effect: ingressGateway.enabled is false (no gateway is deployed)");
+        return;
+    }
+    if (gw.loadBalancerSourceRanges && gw.serviceType !== "LoadBalancer")
+        issue(
+            [...path, "loadBalancerSourceRanges"],
+            `only applies to serviceType 'LoadBalancer' (serviceType is '${gw.serviceType ?? "ClusterIP"}')`,
+        );
 }
 
 /** An app may only use what the platform installs: a missing component is a config error, not a failed apply. */

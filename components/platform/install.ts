@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import type { ComponentsConfig } from "../config/platform";
 import { publicIssuer } from "../guardrails/certificate-issuers";
 import type { Namespaces } from "../guardrails/namespaces";
 import type { ClientCertificateCheck, UiExposure } from "../shared/origin-lock";
@@ -9,8 +10,8 @@ import { CertManager } from "./cert-manager";
 import { CloudNativePg } from "./cloudnative-pg";
 import { ExternalSecrets } from "./external-secrets";
 import { Gatekeeper } from "./gatekeeper";
-import { IngressNginx } from "./ingress-nginx";
-import { Istio } from "./istio";
+import { IngressNginx, ingressNginxChart } from "./ingress-nginx";
+import { Istio, istioGatewayService } from "./istio";
 import { Keda } from "./keda";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Kyverno } from "./kyverno";
@@ -30,6 +31,24 @@ export interface InstalledPlatform {
     cloudnativePg?: CloudNativePg;
     strimzi?: Strimzi;
     externalSecrets?: ExternalSecrets;
+}
+
+/** The controller Service ingress-nginx's chart creates (`<release>-controller`), `namespace/name`. */
+const ingressNginxControllerService = `${ingressNginxChart.namespace}/${ingressNginxChart.releaseName}-controller`;
+
+/**
+ * The public LoadBalancer Services the stack's config asks for (`namespace/name` -> why). The
+ * gate's `no-unnamed-public-load-balancer` allows these and refuses every other one, whichever
+ * chart or values create it.
+ */
+export function namedLoadBalancers(c: ComponentsConfig): Record<string, string> {
+    const named: Record<string, string> = {};
+    if (c.ingressNginx.enabled !== false && (c.ingressNginx.serviceType ?? "LoadBalancer") === "LoadBalancer")
+        named[ingressNginxControllerService] = "the platform's entry point, ingress-nginx's controller (platform:components.ingressNginx)";
+    const gateway = c.istio.ingressGateway;
+    if (c.istio.enabled !== false && gateway.enabled && gateway.serviceType === "LoadBalancer")
+        named[istioGatewayService] = "the stack routes through the Istio ingress gateway (platform:components.istio.ingressGateway)";
+    return named;
 }
 
 /** Every Helm release of the installed platform: what admission policies must wait for. */
@@ -64,7 +83,7 @@ export interface EdgeOrigin {
 /**
  * Installs every enabled platform release. Edges exist only where one release needs another:
  * ServiceMonitors need the Prometheus CRDs, the Barman Cloud plugin needs cert-manager, and
- * Istio's charts chain base -> istiod -> gateway. Everything else installs in parallel.
+ * Istio's charts chain base -> istiod (-> gateway, when the stack deploys one). Everything else installs in parallel.
  */
 export function installPlatform(
     config: PlatformConfig,
@@ -119,7 +138,13 @@ export function installPlatform(
                   dataplane: c.istio.dataplane,
                   distribution: config.cluster.distribution,
                   replicas: c.istio.replicas,
-                  gatewayReplicas: c.istio.gatewayReplicas,
+                  ingressGateway: c.istio.ingressGateway.enabled
+                      ? {
+                            serviceType: c.istio.ingressGateway.serviceType,
+                            loadBalancerSourceRanges: c.istio.ingressGateway.loadBalancerSourceRanges,
+                            replicas: c.istio.ingressGateway.replicas,
+                        }
+                      : undefined,
                   monitoring,
                   values: c.istio.values,
               },
