@@ -1,5 +1,11 @@
 import { strict as assert } from "assert";
+import { componentsSchema } from "../components/config/platform";
 import { baselinePolicies } from "../components/guardrails/network-baseline";
+import { namedLoadBalancers } from "../components/platform/install";
+import { gateConfig } from "../engine/gate";
+import { renderedAsSynthResources } from "../engine/render/read";
+import { evaluatePolicies } from "../policy-pack/offline";
+import { noUnnamedPublicLoadBalancer } from "../policy-pack/policies/exposure";
 import { admitStack, AdmitReport } from "../engine/admit";
 import { capacityLines, formatReport } from "../engine/admit/report";
 import type { Json } from "../engine/admit/types";
@@ -260,6 +266,43 @@ describe("admission twin over rendered charts", () => {
         assert.deepEqual(refused, [
             "istio-ingress/Pod/istio-ingressgateway-pod [istio-ingressgateway]: PodSecurity restricted:latest: seccompProfile_restricted",
         ]);
+    });
+});
+
+describe("policy gate over the rendered Istio gateway: no public load balancer nobody names", () => {
+    const charts = chartsDirFor(undefined);
+
+    /** The production gate over the gateway release rendered with `ingressGateway`, allowing what `named` names. */
+    async function gateOverGateway(ingressGateway: Record<string, unknown>, change?: (values: Json) => void) {
+        const prod = stackConfig("production");
+        const components = { ...prod.components, istio: { ...prod.components.istio, ingressGateway } };
+        const { runStack } = await import("../engine/synth/run-program");
+        const run = await runStack("production", { overrides: { components } });
+        assert.equal(run.error, undefined);
+        const spec = releasesOf(toSynthResources(run)).find((r) => r.name === "istio-ingressgateway")!;
+        const values = structuredClone(spec.values);
+        change?.(values);
+        const render = await renderReleases([{ ...spec, values }], { stack: "production", kubeVersion: "1.34", chartsDir: charts });
+        const objects = render.releases.flatMap((r) =>
+            r.objects.map((o) => ({ release: r.spec.name, chart: "gateway", version: "1.30.3", object: o.object, releaseUrn: r.spec.urn })),
+        );
+        const config = {
+            ...gateConfig("production"),
+            "no-unnamed-public-load-balancer": { allowed: namedLoadBalancers(parsedComponents(components)) },
+        };
+        return evaluatePolicies([noUnnamedPublicLoadBalancer], renderedAsSynthResources(objects, "production"), config).map(
+            (v) => v.message,
+        );
+    }
+    const parsedComponents = (c: unknown) => componentsSchema.parse(JSON.parse(JSON.stringify(c)));
+
+    it("refuses the chart's default Service (a public LoadBalancer) and passes the type the stack names", async function () {
+        if (!charts) this.skip(); // needs the pinned charts (../shared/charts) to render
+        const chartDefault = await gateOverGateway({ enabled: true }, (v) => delete v.service);
+        assert.equal(chartDefault.length, 1);
+        assert.match(chartDefault[0], /^istio-ingress\/istio-ingressgateway is a public LoadBalancer that no host or stack config names/);
+        assert.deepEqual(await gateOverGateway({ enabled: true }), [], "ClusterIP by default");
+        assert.deepEqual(await gateOverGateway({ enabled: true, serviceType: "LoadBalancer" }), [], "named by the stack");
     });
 });
 

@@ -8,6 +8,8 @@ import { externalSecretsChart } from "../components/platform/external-secrets";
 import { barmanCloudChart, cloudnativePgChart } from "../components/platform/cloudnative-pg";
 import { gatekeeperChart } from "../components/platform/gatekeeper";
 import { ingressNginxChart } from "../components/platform/ingress-nginx";
+import { componentsSchema } from "../components/config/platform";
+import { namedLoadBalancers } from "../components/platform/install";
 import { istioCharts, istioVersion } from "../components/platform/istio";
 import { kedaChart } from "../components/platform/keda";
 import { kubePrometheusStackChart } from "../components/platform/kube-prometheus-stack";
@@ -364,6 +366,25 @@ describe("platform releases", () => {
             assert.equal(get(gatewayNamespace(run)!, "metadata.labels")!["istio-injection" as never], "enabled");
             const internal = release(await withGateway({ enabled: true }), "istio-ingressgateway");
             assert.deepEqual(values(internal, "service"), { type: "ClusterIP" }, "ClusterIP unless the stack says otherwise");
+        });
+
+        it("names the public load balancers the stack asks for, the gate's allowed set", () => {
+            const named = (c: unknown) => Object.keys(namedLoadBalancers(componentsSchema.parse(c)));
+            assert.deepEqual(named({}), ["ingress-nginx/ingress-nginx-controller"]);
+            assert.deepEqual(
+                named({
+                    ingressNginx: { serviceType: "NodePort" },
+                    istio: { ingressGateway: { enabled: true, serviceType: "LoadBalancer" } },
+                }),
+                ["istio-ingress/istio-ingressgateway"],
+            );
+            assert.deepEqual(
+                named({ ingressNginx: { enabled: false }, istio: { ingressGateway: { enabled: true, serviceType: "NodePort" } } }),
+                [],
+            );
+            assert.deepEqual(named({ istio: { enabled: false, ingressGateway: { enabled: true, serviceType: "LoadBalancer" } } }), [
+                "ingress-nginx/ingress-nginx-controller",
+            ]);
         });
 
         it("refuses gateway settings without a gateway, and source ranges without a LoadBalancer, at config time", async () => {
