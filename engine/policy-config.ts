@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { otherStackZones } from "../components/config/other-stacks";
 import { componentsSchema } from "../components/config/platform";
-import { namedLoadBalancers } from "../components/platform/install";
+import { loadBalancerReleases, namedLoadBalancers } from "../components/platform/install";
 import { chartSources } from "../components/platform/versions";
 import { Floor, FloorName, floors, isFloorName } from "../policy-pack/floors";
 import type { PolicyPackConfig, Violation } from "../policy-pack/offline";
@@ -82,6 +82,7 @@ export function resolvePolicyConfig(stack: string): ResolvedPolicyConfig {
     config["no-unnamed-public-load-balancer"] = {
         ...paramsOf(config, "no-unnamed-public-load-balancer"),
         allowed: components.success ? namedLoadBalancers(components.data) : {},
+        releases: components.success ? loadBalancerReleases(components.data) : [],
     };
     const zonesOfOtherStacks: Record<string, string[]> = {};
     for (const z of otherStackZones(stacksDir(), stack)) (zonesOfOtherStacks[z.stack] ??= []).push(z.zoneId);

@@ -46,6 +46,7 @@ describe("policy gate", () => {
             // Public load balancers: what the stack file names, nothing else (ingress-nginx's controller; no gateway).
             assert.deepEqual(policy["no-unnamed-public-load-balancer"].allowed, namedLoadBalancers(config.components));
             assert.deepEqual(Object.keys(policy["no-unnamed-public-load-balancer"].allowed), ["ingress-nginx/ingress-nginx-controller"]);
+            assert.deepEqual(policy["no-unnamed-public-load-balancer"].releases, ["ingress-nginx"]);
         });
     }
 

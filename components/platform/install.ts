@@ -11,7 +11,7 @@ import { CloudNativePg } from "./cloudnative-pg";
 import { ExternalSecrets } from "./external-secrets";
 import { Gatekeeper } from "./gatekeeper";
 import { IngressNginx, ingressNginxChart } from "./ingress-nginx";
-import { Istio, istioGatewayService } from "./istio";
+import { Istio, istioCharts, istioGatewayService } from "./istio";
 import { Keda } from "./keda";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Kyverno } from "./kyverno";
@@ -36,19 +36,43 @@ export interface InstalledPlatform {
 /** The controller Service ingress-nginx's chart creates (`<release>-controller`), `namespace/name`. */
 const ingressNginxControllerService = `${ingressNginxChart.namespace}/${ingressNginxChart.releaseName}-controller`;
 
+/** A public LoadBalancer the stack's config asks for: its Service, the release that creates it, and why. */
+interface NamedLoadBalancer {
+    service: string;
+    release: string;
+    reason: string;
+}
+
+function publicLoadBalancers(c: ComponentsConfig): NamedLoadBalancer[] {
+    const named: NamedLoadBalancer[] = [];
+    if (c.ingressNginx.enabled !== false && (c.ingressNginx.serviceType ?? "LoadBalancer") === "LoadBalancer")
+        named.push({
+            service: ingressNginxControllerService,
+            release: ingressNginxChart.releaseName,
+            reason: "the platform's entry point, ingress-nginx's controller (platform:components.ingressNginx)",
+        });
+    const gateway = c.istio.ingressGateway;
+    if (c.istio.enabled !== false && gateway.enabled && gateway.serviceType === "LoadBalancer")
+        named.push({
+            service: istioGatewayService,
+            release: istioCharts.gateway.releaseName,
+            reason: "the stack routes through the Istio ingress gateway (platform:components.istio.ingressGateway)",
+        });
+    return named;
+}
+
 /**
  * The public LoadBalancer Services the stack's config asks for (`namespace/name` -> why). The
  * gate's `no-unnamed-public-load-balancer` allows these and refuses every other one, whichever
  * chart or values create it.
  */
 export function namedLoadBalancers(c: ComponentsConfig): Record<string, string> {
-    const named: Record<string, string> = {};
-    if (c.ingressNginx.enabled !== false && (c.ingressNginx.serviceType ?? "LoadBalancer") === "LoadBalancer")
-        named[ingressNginxControllerService] = "the platform's entry point, ingress-nginx's controller (platform:components.ingressNginx)";
-    const gateway = c.istio.ingressGateway;
-    if (c.istio.enabled !== false && gateway.enabled && gateway.serviceType === "LoadBalancer")
-        named[istioGatewayService] = "the stack routes through the Istio ingress gateway (platform:components.istio.ingressGateway)";
-    return named;
+    return Object.fromEntries(publicLoadBalancers(c).map((n) => [n.service, n.reason]));
+}
+
+/** The releases whose values may ask for a LoadBalancer: those that create a named one. */
+export function loadBalancerReleases(c: ComponentsConfig): string[] {
+    return publicLoadBalancers(c).map((n) => n.release);
 }
 
 /** Every Helm release of the installed platform: what admission policies must wait for. */

@@ -22,23 +22,53 @@ export const internalLoadBalancerAnnotations: Readonly<Record<string, readonly s
 const isInternal = (annotations: Record<string, string> | undefined) =>
     Object.entries(internalLoadBalancerAnnotations).some(([key, values]) => values.includes(String(annotations?.[key])));
 
+/**
+ * Paths in a release's values that ask for a public LoadBalancer Service (`server.service.type`),
+ * at any depth; one whose sibling `annotations` make it internal is not public.
+ */
+export function loadBalancersIn(values: unknown, path: string[] = []): string[] {
+    if (!values || typeof values !== "object") return [];
+    if (Array.isArray(values)) return values.flatMap((v, i) => loadBalancersIn(v, [...path, String(i)]));
+    const map = values as Record<string, unknown>;
+    const internal = isInternal(map.annotations as Record<string, string> | undefined);
+    return Object.entries(map).flatMap(([k, v]) => [
+        ...(k === "type" && v === "LoadBalancer" && !internal ? [[...path, k].join(".")] : []),
+        ...loadBalancersIn(v, [...path, k]),
+    ]);
+}
+
+/** The stack-file key of a platform release's raw values (`argo-rollouts` -> components.argoRollouts.values). */
+const valuesKey = (release: string) => `platform:components.${release.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}.values`;
+
 export const noUnnamedPublicLoadBalancer: ResourceValidationPolicy = {
     name: "no-unnamed-public-load-balancer",
     description:
-        "A public LoadBalancer Service exists only where the stack's config names it (`allowed`: namespace/name -> why, filled from the stack file: ingress-nginx's controller, the Istio gateway when enabled as a LoadBalancer).",
+        "A public LoadBalancer Service exists only where the stack's config names it (`allowed`: namespace/name -> why; `releases`: the releases whose values may ask for one; both filled from the stack file: ingress-nginx's controller, the Istio gateway when enabled as a LoadBalancer).",
     configSchema: {
-        properties: { allowed: { type: "object", additionalProperties: { type: "string", minLength: 10 }, default: {} } },
+        properties: {
+            allowed: { type: "object", additionalProperties: { type: "string", minLength: 10 }, default: {} },
+            releases: { type: "array", items: { type: "string" }, default: [] },
+        },
     },
     validateResource: (args, reportViolation) => {
         const props = args.props as Props;
+        const { allowed, releases } = args.getConfig<{ allowed: Record<string, string>; releases: string[] }>();
+        const named = Object.keys(allowed);
+        const namedText = `named: ${named.length ? named.join(", ") : "none"}`;
+        // Without a render, a release's values are all the gate sees of the Services its chart makes.
+        if (args.type === "kubernetes:helm.sh/v3:Release" && !releases.includes(String(props.name))) {
+            for (const path of loadBalancersIn(props.values))
+                reportViolation(
+                    `release ${props.name}: values set ${path}: a public LoadBalancer that no host or stack config names (${namedText}) (stack file: ${valuesKey(String(props.name))})`,
+                );
+            return;
+        }
         if (args.type !== "kubernetes:core/v1:Service" || props.spec?.type !== "LoadBalancer") return;
         if (isInternal(props.metadata?.annotations)) return;
-        const { allowed } = args.getConfig<{ allowed: Record<string, string> }>();
         const name = objectName(props);
         if (name in allowed) return;
-        const named = Object.keys(allowed);
         reportViolation(
-            `${name} is a public LoadBalancer that no host or stack config names (named: ${named.length ? named.join(", ") : "none"}): ` +
+            `${name} is a public LoadBalancer that no host or stack config names (${namedText}): ` +
                 "an entry point nobody asked for; make it ClusterIP, or name it in the stack file",
         );
     },

@@ -63,4 +63,37 @@ describe("policy pack: exposure", () => {
             1,
         );
     });
+
+    it("refuses a release whose values ask for a LoadBalancer, unless it creates a named one", () => {
+        const release = (name: string, values: Record<string, unknown>) =>
+            resource("kubernetes:helm.sh/v3:Release", { name, namespace: name, chart: name, version: "1.0.0", values });
+        const named = { "no-unnamed-public-load-balancer": { ...allowed["no-unnamed-public-load-balancer"], releases: ["ingress-nginx"] } };
+        assert.deepEqual(
+            check(noUnnamedPublicLoadBalancer, [release("argocd", { server: { service: { type: "LoadBalancer" } } })], named).map(
+                (v) => v.message,
+            ),
+            [
+                "release argocd: values set server.service.type: a public LoadBalancer that no host or stack config names (named: ingress-nginx/ingress-nginx-controller) (stack file: platform:components.argocd.values)",
+            ],
+        );
+        assert.equal(
+            check(
+                noUnnamedPublicLoadBalancer,
+                [release("kube-prometheus-stack", { grafana: { service: { type: "LoadBalancer" } } })],
+                named,
+            ).length,
+            1,
+        );
+        assert.equal(
+            check(noUnnamedPublicLoadBalancer, [release("ingress-nginx", { controller: { service: { type: "LoadBalancer" } } })], named)
+                .length,
+            0,
+        );
+        assert.equal(
+            check(noUnnamedPublicLoadBalancer, [release("argocd", { server: { service: { type: "ClusterIP" } } })], named).length,
+            0,
+        );
+        const internal = { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } };
+        assert.equal(check(noUnnamedPublicLoadBalancer, [release("argocd", { server: { service: internal } })], named).length, 0);
+    });
 });
