@@ -49,6 +49,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         {
             namespaces,
             meshNamespace: platform.istio?.rootNamespace,
+            nodeLocalDns: config.cluster.nodeLocalDns?.address,
             acmeHttp01:
                 platform.ingress && solvesHttp01(config.environment, config.cloudflare !== undefined)
                     ? {

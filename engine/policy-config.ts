@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { otherStackZones } from "../components/config/other-stacks";
+import { componentsSchema } from "../components/config/platform";
+import { loadBalancerReleases, namedLoadBalancers } from "../components/platform/install";
 import { chartSources } from "../components/platform/versions";
 import { Floor, FloorName, floors, isFloorName } from "../policy-pack/floors";
 import type { PolicyPackConfig, Violation } from "../policy-pack/offline";
@@ -75,6 +77,13 @@ export function resolvePolicyConfig(stack: string): ResolvedPolicyConfig {
         registries: guardrails.allowedRegistries ?? [],
     };
     config["helm-allowed-repositories"] = { ...paramsOf(config, "helm-allowed-repositories"), repositories: chartSources() };
+    // The public load balancers the stack file asks for; an invalid section names none (validation refuses it anyway).
+    const components = componentsSchema.safeParse(JSON.parse(cliConfigForStack(stack).values["platform:components"] ?? "{}"));
+    config["no-unnamed-public-load-balancer"] = {
+        ...paramsOf(config, "no-unnamed-public-load-balancer"),
+        allowed: components.success ? namedLoadBalancers(components.data) : {},
+        releases: components.success ? loadBalancerReleases(components.data) : [],
+    };
     const zonesOfOtherStacks: Record<string, string[]> = {};
     for (const z of otherStackZones(stacksDir(), stack)) (zonesOfOtherStacks[z.stack] ??= []).push(z.zoneId);
     config["cloudflare-zone-single-owner"] = { ...paramsOf(config, "cloudflare-zone-single-owner"), zonesOfOtherStacks };

@@ -152,6 +152,8 @@ export const floors: Readonly<Record<"staging" | "production", Floor>> = {
             "images-pinned-by-digest",
             "probes-on-long-running-containers",
             "pdb-for-replicated-workloads",
+            "pdbs-leave-pods-evictable",
+            "no-unnamed-public-load-balancer",
             "minimum-replicas",
             "protect-stateful-data",
             "helm-atomic",
@@ -182,7 +184,7 @@ export const floors: Readonly<Record<"staging" | "production", Floor>> = {
             forbiddenSecurityLevels: ["off", "essentially_off"],
         },
         data: { minPostgresInstances: 2, complianceProfiles: ["GDPR"], minRetentionDays: 14, minKafkaReplication: 2, minKafkaInSync: 1 },
-        mandatoryPolicies: workloadPolicies,
+        mandatoryPolicies: [...workloadPolicies, "pdbs-leave-pods-evictable", "no-unnamed-public-load-balancer"],
         minimums: { minimumReplicas: 1 },
     },
 };

@@ -1,4 +1,11 @@
 import { strict as assert } from "assert";
+import { componentsSchema } from "../components/config/platform";
+import { baselinePolicies } from "../components/guardrails/network-baseline";
+import { namedLoadBalancers } from "../components/platform/install";
+import { gateConfig } from "../engine/gate";
+import { renderedAsSynthResources } from "../engine/render/read";
+import { evaluatePolicies } from "../policy-pack/offline";
+import { noUnnamedPublicLoadBalancer } from "../policy-pack/policies/exposure";
 import { admitStack, AdmitReport } from "../engine/admit";
 import { capacityLines, formatReport } from "../engine/admit/report";
 import type { Json } from "../engine/admit/types";
@@ -188,22 +195,60 @@ describe("admission and network twin", () => {
             const blocked = admitStack({ stack: "staging", resources: stripped, config }).flows.filter((f) => !f.ok);
             assert.deepEqual([...new Set(blocked.map((f) => f.flow.why))], ["backend calls the Kubernetes API"]);
         });
+
+        it("a cluster with a node-local DNS cache: every workload pod resolves through it, and a baseline without it blocks them", async () => {
+            const cluster = { ...stackConfig("staging").cluster, nodeLocalDns: { address: "169.254.20.10" } };
+            const { runStack } = await import("../engine/synth/run-program");
+            const run = await runStack("staging", { overrides: { cluster } });
+            const config = { ...stackConfig("staging"), cluster };
+            const ok = admitStack({ stack: "staging", resources: toSynthResources(run), config });
+            const cacheFlows = ok.flows.filter((f) => f.flow.why === "DNS through the node-local cache");
+            assert.ok(cacheFlows.length > 0, "the twin requires DNS to the cache");
+            assert.deepEqual(
+                ok.flows.filter((f) => !f.ok).map((f) => f.flow.why),
+                [],
+            );
+            // The same stack as if the baseline still admitted kube-dns only: the cache is unreachable.
+            const kubeDnsOnly = toSynthResources(run).map((r) =>
+                r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs.metadata as Json).name === "allow-dns"
+                    ? { ...r, inputs: { ...r.inputs, spec: baselinePolicies({ layer: "core", mesh: "none" }, {})["allow-dns"] } }
+                    : r,
+            );
+            const blocked = admitStack({ stack: "staging", resources: kubeDnsOnly, config }).flows.filter((f) => !f.ok);
+            assert.ok(blocked.length > 0);
+            assert.deepEqual([...new Set(blocked.map((f) => f.flow.why))], ["DNS through the node-local cache"]);
+        });
     });
 });
 
 describe("admission twin over rendered charts", () => {
     const charts = chartsDirFor(undefined);
 
-    /** Renders one release of the production synth (values changed by `change`) and runs the twin with its objects. */
+    /**
+     * Production as if it routed through the Istio gateway (no stack does today): renders the
+     * gateway release (values changed by `change`) and runs the twin with its objects.
+     */
     async function withGateway(change?: (values: Json) => void): Promise<AdmitReport> {
-        const resources = await synth("production");
+        const prod = stackConfig("production");
+        const components = {
+            ...prod.components,
+            istio: { ...prod.components.istio, ingressGateway: { enabled: true, serviceType: "ClusterIP" } },
+        };
+        const { runStack } = await import("../engine/synth/run-program");
+        const run = await runStack("production", { overrides: { components } });
+        assert.equal(run.error, undefined);
+        const resources = toSynthResources(run);
+        const config = {
+            ...prod,
+            components: { ...prod.components, istio: { ...prod.components.istio, ingressGateway: { enabled: true } } },
+        };
         const spec = releasesOf(resources).find((r) => r.name === "istio-ingressgateway")!;
         const values = structuredClone(spec.values);
         change?.(values);
         const render = await renderReleases([{ ...spec, values }], { stack: "production", kubeVersion: "1.34", chartsDir: charts });
         const rendered = render.releases.flatMap((r) => r.objects.map((o) => ({ release: r.spec.name, object: o.object })));
         assert.ok(rendered.length > 0, "the gateway chart rendered");
-        return admitStack({ stack: "production", resources, config: stackConfig("production"), rendered });
+        return admitStack({ stack: "production", resources, config, rendered });
     }
 
     it("admits the Istio ingress gateway's injected pod under Pod Security restricted, and refuses it without a seccomp profile", async function () {
@@ -221,6 +266,43 @@ describe("admission twin over rendered charts", () => {
         assert.deepEqual(refused, [
             "istio-ingress/Pod/istio-ingressgateway-pod [istio-ingressgateway]: PodSecurity restricted:latest: seccompProfile_restricted",
         ]);
+    });
+});
+
+describe("policy gate over the rendered Istio gateway: no public load balancer nobody names", () => {
+    const charts = chartsDirFor(undefined);
+
+    /** The production gate over the gateway release rendered with `ingressGateway`, allowing what `named` names. */
+    async function gateOverGateway(ingressGateway: Record<string, unknown>, change?: (values: Json) => void) {
+        const prod = stackConfig("production");
+        const components = { ...prod.components, istio: { ...prod.components.istio, ingressGateway } };
+        const { runStack } = await import("../engine/synth/run-program");
+        const run = await runStack("production", { overrides: { components } });
+        assert.equal(run.error, undefined);
+        const spec = releasesOf(toSynthResources(run)).find((r) => r.name === "istio-ingressgateway")!;
+        const values = structuredClone(spec.values);
+        change?.(values);
+        const render = await renderReleases([{ ...spec, values }], { stack: "production", kubeVersion: "1.34", chartsDir: charts });
+        const objects = render.releases.flatMap((r) =>
+            r.objects.map((o) => ({ release: r.spec.name, chart: "gateway", version: "1.30.3", object: o.object, releaseUrn: r.spec.urn })),
+        );
+        const config = {
+            ...gateConfig("production"),
+            "no-unnamed-public-load-balancer": { allowed: namedLoadBalancers(parsedComponents(components)) },
+        };
+        return evaluatePolicies([noUnnamedPublicLoadBalancer], renderedAsSynthResources(objects, "production"), config).map(
+            (v) => v.message,
+        );
+    }
+    const parsedComponents = (c: unknown) => componentsSchema.parse(JSON.parse(JSON.stringify(c)));
+
+    it("refuses the chart's default Service (a public LoadBalancer) and passes the type the stack names", async function () {
+        if (!charts) this.skip(); // needs the pinned charts (../shared/charts) to render
+        const chartDefault = await gateOverGateway({ enabled: true }, (v) => delete v.service);
+        assert.equal(chartDefault.length, 1);
+        assert.match(chartDefault[0], /^istio-ingress\/istio-ingressgateway is a public LoadBalancer that no host or stack config names/);
+        assert.deepEqual(await gateOverGateway({ enabled: true }), [], "ClusterIP by default");
+        assert.deepEqual(await gateOverGateway({ enabled: true, serviceType: "LoadBalancer" }), [], "named by the stack");
     });
 });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { podRules } from "../components/guardrails/kyverno-policies";
+import { baselinePolicies } from "../components/guardrails/network-baseline";
 import { privateRanges } from "../components/shared/network";
 import { solvesHttp01 } from "../components/guardrails/certificate-issuers";
 import { certManagerChart } from "../components/platform/cert-manager";
@@ -46,6 +47,8 @@ describe("guardrails", () => {
                         ports: unknown[];
                     }[];
                     assert.deepEqual(dns[0].to[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } });
+                    const cache = config.cluster.nodeLocalDns?.address;
+                    assert.deepEqual(dns[0].to.slice(1), cache ? [{ ipBlock: { cidr: `${cache}/32` } }] : [], "node-local DNS cache");
                     // Nothing namespace-wide beyond DNS, the mesh control plane and (where HTTP-01 is used)
                     // the ACME solver: scrapes, replication and operator access belong to each app or
                     // data service's own policy, port by port.
@@ -310,5 +313,30 @@ describe("guardrails", () => {
             ["dev", "staging", "production"].map((s) => stackConfig(s).guardrails.policyMode),
             ["Audit", "Enforce", "Enforce"],
         );
+    });
+});
+
+describe("DNS egress with a node-local cache", () => {
+    it("admits the cache's address on 53 UDP and TCP beside kube-dns, in every layer", () => {
+        for (const layer of ["core", "data", "amplifier"] as const) {
+            const dns = baselinePolicies({ layer, mesh: "none" }, { nodeLocalDns: "169.254.20.10" })["allow-dns"];
+            assert.deepEqual(dns.egress, [
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                        { ipBlock: { cidr: "169.254.20.10/32" } },
+                    ],
+                    ports: [
+                        { port: 53, protocol: "UDP" },
+                        { port: 53, protocol: "TCP" },
+                    ],
+                },
+            ]);
+        }
+        const without = baselinePolicies({ layer: "core", mesh: "none" }, {})["allow-dns"];
+        assert.equal(JSON.stringify(without).includes("ipBlock"), false);
     });
 });

@@ -8,6 +8,8 @@ import { externalSecretsChart } from "../components/platform/external-secrets";
 import { barmanCloudChart, cloudnativePgChart } from "../components/platform/cloudnative-pg";
 import { gatekeeperChart } from "../components/platform/gatekeeper";
 import { ingressNginxChart } from "../components/platform/ingress-nginx";
+import { componentsSchema } from "../components/config/platform";
+import { namedLoadBalancers } from "../components/platform/install";
 import { istioCharts, istioVersion } from "../components/platform/istio";
 import { kedaChart } from "../components/platform/keda";
 import { kubePrometheusStackChart } from "../components/platform/kube-prometheus-stack";
@@ -16,7 +18,7 @@ import { strimziChart } from "../components/platform/strimzi";
 import { ChartPin, mergeValues } from "../components/shared/helm";
 import { get, k8sObject, ofType } from "./harness/query";
 import { ProgramRun, RegisteredResource, runStack, stackRun } from "../engine/synth/run-program";
-import { listStacks, repoRoot } from "../engine/synth/stack-files";
+import { listStacks, repoRoot, stackConfig } from "../engine/synth/stack-files";
 
 const pins: ChartPin[] = [
     kubePrometheusStackChart,
@@ -119,15 +121,18 @@ describe("platform releases", () => {
 
     for (const stack of listStacks()) {
         describe(`stack ${stack}`, () => {
+            // The Istio gateway only where the stack routes through it (no stack does today).
+            const gateway = stackConfig(stack).components.istio.ingressGateway.enabled;
+            const stackPins = pins.filter((p) => gateway || p !== istioCharts.gateway);
             it("installs every release from its pinned chart, repository and namespace", async () => {
                 const run = await stackRun(stack);
                 assert.deepEqual(
                     releases(run)
                         .map((r) => r.inputs.name)
                         .sort(),
-                    pins.map((p) => p.releaseName).sort(),
+                    stackPins.map((p) => p.releaseName).sort(),
                 );
-                for (const pin of pins) {
+                for (const pin of stackPins) {
                     const r = release(run, pin.releaseName);
                     assert.equal(r.inputs.chart, pin.chart, pin.releaseName);
                     assert.equal(r.inputs.version, pin.version, pin.releaseName);
@@ -138,7 +143,7 @@ describe("platform releases", () => {
 
             it("sets the shared release options deliberately", async () => {
                 const run = await stackRun(stack);
-                for (const pin of pins) {
+                for (const pin of stackPins) {
                     const r = release(run, pin.releaseName);
                     assert.equal(r.inputs.atomic, true, pin.releaseName);
                     assert.equal(r.inputs.cleanupOnFail, true, pin.releaseName);
@@ -151,7 +156,8 @@ describe("platform releases", () => {
             it("has exactly the release dependencies the components need, at most three deep", async () => {
                 const run = await stackRun(stack);
                 const graph = releaseGraph(run);
-                assert.deepEqual(Object.fromEntries(graph), expectedGraph);
+                const expected = Object.fromEntries(Object.entries(expectedGraph).filter(([r]) => gateway || r !== "istio-ingressgateway"));
+                assert.deepEqual(Object.fromEntries(graph), expected);
                 assert.equal(longestChain(graph), 3);
             });
 
@@ -187,8 +193,7 @@ describe("platform releases", () => {
                 assert.equal(release(prod, name).retainOnDelete, true, `production ${name}`);
                 assert.equal(release(dev, name).protect, false, `dev ${name}`);
             }
-            for (const name of ["ingress-nginx", "istiod", "istio-cni", "istio-ingressgateway"])
-                assert.equal(release(prod, name).protect, false, name);
+            for (const name of ["ingress-nginx", "istiod", "istio-cni"]) assert.equal(release(prod, name).protect, false, name);
         });
 
         it("runs production highly available with disruption budgets and zone spread", async () => {
@@ -321,6 +326,78 @@ describe("platform releases", () => {
             const run = await runStack("dev", { overrides: { components: { certManager: { enabled: false } } } });
             assert.match(run.error!.message, /platform:components\.cloudnativePg: needs certManager/);
             assert.deepEqual(run.resources, []);
+        });
+    });
+
+    describe("the Istio ingress gateway, only where a stack routes through it", () => {
+        const withGateway = (gateway: Record<string, unknown>) => {
+            const prod = stackConfig("production");
+            return runStack("production", {
+                overrides: { components: { ...prod.components, istio: { ...prod.components.istio, ingressGateway: gateway } } },
+            });
+        };
+        const gatewayNamespace = (run: ProgramRun) =>
+            ofType(run, "kubernetes:core/v1:Namespace").find((n) => get(n, "metadata.name") === "istio-ingress");
+
+        for (const stack of listStacks()) {
+            it(`${stack}: no gateway, no istio-ingress namespace unless the stack enables one`, async () => {
+                const run = await stackRun(stack);
+                const enabled = stackConfig(stack).components.istio.ingressGateway.enabled;
+                assert.equal(
+                    releases(run).some((r) => r.inputs.name === "istio-ingressgateway"),
+                    enabled,
+                );
+                assert.equal(gatewayNamespace(run) !== undefined, enabled);
+            });
+        }
+
+        it("deploys it after istiod with the Service type and source ranges the stack chooses", async () => {
+            const run = await withGateway({
+                enabled: true,
+                serviceType: "LoadBalancer",
+                loadBalancerSourceRanges: ["203.0.113.0/24"],
+                replicas: 4,
+            });
+            assert.equal(run.error, undefined);
+            const gw = release(run, "istio-ingressgateway");
+            assert.deepEqual(values(gw, "service"), { type: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"] });
+            assert.equal(values(gw, "autoscaling.minReplicas"), 4);
+            assert.deepEqual(releaseGraph(run).get("istio-ingressgateway"), ["istiod"]);
+            assert.equal(get(gatewayNamespace(run)!, "metadata.labels")!["istio-injection" as never], "enabled");
+            const internal = release(await withGateway({ enabled: true }), "istio-ingressgateway");
+            assert.deepEqual(values(internal, "service"), { type: "ClusterIP" }, "ClusterIP unless the stack says otherwise");
+        });
+
+        it("names the public load balancers the stack asks for, the gate's allowed set", () => {
+            const named = (c: unknown) => Object.keys(namedLoadBalancers(componentsSchema.parse(c)));
+            assert.deepEqual(named({}), ["ingress-nginx/ingress-nginx-controller"]);
+            assert.deepEqual(
+                named({
+                    ingressNginx: { serviceType: "NodePort" },
+                    istio: { ingressGateway: { enabled: true, serviceType: "LoadBalancer" } },
+                }),
+                ["istio-ingress/istio-ingressgateway"],
+            );
+            assert.deepEqual(
+                named({ ingressNginx: { enabled: false }, istio: { ingressGateway: { enabled: true, serviceType: "NodePort" } } }),
+                [],
+            );
+            assert.deepEqual(named({ istio: { enabled: false, ingressGateway: { enabled: true, serviceType: "LoadBalancer" } } }), [
+                "ingress-nginx/ingress-nginx-controller",
+            ]);
+        });
+
+        it("refuses gateway settings without a gateway, and source ranges without a LoadBalancer, at config time", async () => {
+            const off = await withGateway({ serviceType: "LoadBalancer" });
+            assert.match(
+                off.error!.message,
+                /platform:components\.istio\.ingressGateway\.serviceType: has no effect: ingressGateway\.enabled is false/,
+            );
+            const ranges = await withGateway({ enabled: true, serviceType: "NodePort", loadBalancerSourceRanges: ["203.0.113.0/24"] });
+            assert.match(
+                ranges.error!.message,
+                /ingressGateway\.loadBalancerSourceRanges: only applies to serviceType 'LoadBalancer' \(serviceType is 'NodePort'\)/,
+            );
         });
     });
 

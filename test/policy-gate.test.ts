@@ -6,6 +6,7 @@ import * as path from "path";
 import { argoRolloutsChart } from "../components/platform/argo-rollouts";
 import { certManagerChart } from "../components/platform/cert-manager";
 import { cloudnativePgChart } from "../components/platform/cloudnative-pg";
+import { namedLoadBalancers } from "../components/platform/install";
 import { istioCharts } from "../components/platform/istio";
 import { strimziChart } from "../components/platform/strimzi";
 import type { SynthResource } from "../policy-pack/offline";
@@ -42,6 +43,10 @@ describe("policy gate", () => {
                 repos.some((r) => strimziChart.chart.startsWith(r)),
                 "OCI registry of Strimzi",
             );
+            // Public load balancers: what the stack file names, nothing else (ingress-nginx's controller; no gateway).
+            assert.deepEqual(policy["no-unnamed-public-load-balancer"].allowed, namedLoadBalancers(config.components));
+            assert.deepEqual(Object.keys(policy["no-unnamed-public-load-balancer"].allowed), ["ingress-nginx/ingress-nginx-controller"]);
+            assert.deepEqual(policy["no-unnamed-public-load-balancer"].releases, ["ingress-nginx"]);
         });
     }
 

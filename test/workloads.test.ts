@@ -3,7 +3,8 @@ import type { AppConfig } from "../components/config";
 import { resolvePeers } from "../components/workloads/apps";
 import { kafkaAcls } from "../components/workloads/kafka";
 import { canarySteps } from "../components/workloads/specs";
-import { toCnpgSchedule } from "../components/workloads/postgres";
+import { objectStoreConfiguration, toCnpgSchedule, workloadIdentity } from "../components/workloads/postgres";
+import { evictablePods } from "../policy-pack/policies/availability";
 import { containsSecret, get, ofType } from "./harness/query";
 import { ProgramRun, RegisteredResource, runStack, SecretValue, stackRun } from "../engine/synth/run-program";
 import { listStacks, stackConfig } from "../engine/synth/stack-files";
@@ -150,6 +151,14 @@ describe("app workloads", () => {
                         assert.equal(pdb !== undefined, min > 1 || app.pdb !== undefined);
                         if (app.pdb && pdb)
                             assert.equal(get(pdb, "spec.minAvailable") ?? get(pdb, "spec.maxUnavailable"), Object.values(app.pdb)[0]);
+                        if (pdb) {
+                            // At the app's minimum scale the budget still lets a drain evict a pod.
+                            const evictable = evictablePods(get(pdb, "spec") as Record<string, unknown>, Math.max(1, min));
+                            assert.ok(
+                                evictable !== undefined && evictable >= 1,
+                                `${app.name}'s budget leaves ${evictable} pod(s) evictable`,
+                            );
+                        }
                         const isolated = config.namespaces[app.namespace].layer === "amplifier";
                         const sm = maybe(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", app.name, app.namespace);
                         assert.equal(sm !== undefined, app.metrics !== false && !isolated);
@@ -193,6 +202,22 @@ describe("app workloads", () => {
                             const secret = obj(run, "kubernetes:core/v1:Secret", String(secretName), dataNs);
                             assert.equal(get(secret, "type"), "kubernetes.io/basic-auth");
                             assert.ok(containsSecret(secret.inputs.stringData), "credentials are Pulumi secrets");
+                            const instances = get(cluster, "spec.instances") as number;
+                            assert.equal(get(cluster, "spec.enablePDB"), instances > 1, "no primary budget over a lone instance");
+                            const identity = config.backup?.credentials === "iam" ? config.backup.identity : undefined;
+                            assert.deepEqual(
+                                get(cluster, "spec.serviceAccountTemplate.metadata.annotations"),
+                                identity ? workloadIdentity(identity).serviceAccountAnnotations : undefined,
+                            );
+                            if (identity?.provider === "aws")
+                                assert.match(
+                                    String(
+                                        get(cluster, "spec.serviceAccountTemplate.metadata.annotations")![
+                                            "eks.amazonaws.com/role-arn" as never
+                                        ],
+                                    ),
+                                    /^arn:aws:iam::\d{12}:role\//,
+                                );
                             const backups = maybe(
                                 run,
                                 "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
@@ -204,6 +229,8 @@ describe("app workloads", () => {
                                 assert.equal(backups ?? store, undefined, "dev databases are disposable");
                                 return;
                             }
+                            if (config.backup.credentials === "iam")
+                                assert.deepEqual(get(store!, "spec.configuration.s3Credentials"), { inheritFromIAMRole: true });
                             assert.equal(get(backups!, "spec.schedule"), "0 0 2 * * *");
                             assert.equal(get(backups!, "spec.method"), "plugin");
                             assert.deepEqual(get(cluster, "spec.plugins"), [
@@ -366,5 +393,66 @@ describe("app workloads", () => {
         );
         const secret = new SecretValue("x");
         assert.equal(JSON.stringify({ secret }), '{"secret":"[secret]"}');
+    });
+});
+
+describe("backups through a workload identity", () => {
+    const base = { endpointPort: 443, credentials: "iam" as const };
+    const cases = [
+        {
+            backup: {
+                ...base,
+                destinationPath: "s3://acme-backups/prod",
+                identity: { provider: "aws" as const, roleArn: "arn:aws:iam::123456789012:role/backups" },
+            },
+            credentials: { s3Credentials: { inheritFromIAMRole: true } },
+            annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/backups" },
+            labels: {},
+        },
+        {
+            backup: {
+                ...base,
+                destinationPath: "gs://acme-backups/prod",
+                identity: { provider: "gcp" as const, serviceAccount: "cnpg-backups@acme-prod.iam.gserviceaccount.com" },
+            },
+            credentials: { googleCredentials: { gkeEnvironment: true } },
+            annotations: { "iam.gke.io/gcp-service-account": "cnpg-backups@acme-prod.iam.gserviceaccount.com" },
+            labels: {},
+        },
+        {
+            backup: {
+                ...base,
+                destinationPath: "https://acmebackups.blob.core.windows.net/prod",
+                identity: { provider: "azure" as const, clientId: "8f4e2b1a-3c5d-4e6f-9a0b-1c2d3e4f5a6b" },
+            },
+            credentials: { azureCredentials: { inheritFromAzureAD: true } },
+            annotations: { "azure.workload.identity/client-id": "8f4e2b1a-3c5d-4e6f-9a0b-1c2d3e4f5a6b" },
+            labels: { "azure.workload.identity/use": "true" },
+        },
+    ];
+    for (const c of cases) {
+        it(`${c.backup.identity.provider}: the ObjectStore inherits the identity the ServiceAccount is annotated with`, () => {
+            const store = objectStoreConfiguration(c.backup, undefined, "api-db");
+            assert.equal(store.destinationPath, `${c.backup.destinationPath}/api-db`);
+            const { wal, data, destinationPath, ...credentials } = store;
+            assert.ok(wal && data && destinationPath);
+            assert.deepEqual(credentials, c.credentials);
+            assert.deepEqual(workloadIdentity(c.backup.identity), { serviceAccountAnnotations: c.annotations, podLabels: c.labels });
+        });
+    }
+
+    it("renders the identity on the Cluster of a stack that uses it (Azure: annotation and pod label)", async () => {
+        const staging = stackConfig("staging");
+        const backup = { ...cases[2].backup, endpointCidrs: ["10.40.64.0/24"] };
+        const run = await runStack("staging", { overrides: { backup } });
+        const cluster = ofType(run, "kubernetes:postgresql.cnpg.io/v1:Cluster").find((r) => get(r, "metadata.name") === "backend-db")!;
+        assert.deepEqual(get(cluster, "spec.serviceAccountTemplate.metadata.annotations"), cases[2].annotations);
+        assert.equal((get(cluster, "spec.inheritedMetadata.labels") as Record<string, string>)["azure.workload.identity/use"], "true");
+        const store = ofType(run, "kubernetes:barmancloud.cnpg.io/v1:ObjectStore").find(
+            (r) => get(r, "metadata.name") === "backend-db-backups",
+        )!;
+        assert.deepEqual(get(store, "spec.configuration.azureCredentials"), { inheritFromAzureAD: true });
+        assert.equal(get(store, "spec.configuration.s3Credentials"), undefined);
+        assert.ok(staging.backup, "staging backs up");
     });
 });

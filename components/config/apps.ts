@@ -228,3 +228,11 @@ export const appSchema = z.strictObject({
 });
 
 export type AppConfig = z.infer<typeof appSchema>;
+
+/**
+ * The fewest pods the app runs: its replica count, or its autoscaler's minimum (at least one: a
+ * KEDA ScaledObject scaled to zero has no pod to disrupt). The workloads and the disruption rule share it.
+ */
+export function minimumReplicas(app: Pick<AppConfig, "autoscaling" | "replicas">): number {
+    return app.autoscaling ? Math.max(1, app.autoscaling.minReplicas) : (app.replicas ?? 1);
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { helmValues, replicas, prometheusDuration, byteQuantity, hostname } from "./primitives";
+import { byteQuantity, cidr, helmValues, hostname, prometheusDuration, replicas } from "./primitives";
 import { weakens } from "./strength";
 
 /**
@@ -54,8 +54,21 @@ export const componentsSchema = z.strictObject({
             ...guardRelease,
             /** How workloads join the mesh. @default "sidecar" */
             dataplane: z.enum(["sidecar", "ambient"]).optional(),
-            /** Replicas of the ingress gateway. @default per-environment table */
-            gatewayReplicas: replicas.optional(),
+            ingressGateway: z
+                .strictObject({
+                    /**
+                     * Deploy the Istio ingress gateway: only for a stack that routes traffic through
+                     * it (ingress-nginx is the platform's entry point). @default false
+                     */
+                    enabled: z.boolean().default(false),
+                    /** Kubernetes Service type of the gateway; a LoadBalancer is a public entry point. @default "ClusterIP" */
+                    serviceType: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).optional(),
+                    /** Client ranges the LoadBalancer admits (serviceType LoadBalancer only). @default any */
+                    loadBalancerSourceRanges: z.array(cidr).min(1, "must list at least one address range").optional(),
+                    /** Minimum replicas of the gateway. @default per-environment table */
+                    replicas: replicas.optional(),
+                })
+                .prefault({}),
         })
         .prefault({}),
     argocd: z.strictObject({ ...haRelease, ...exposed }).prefault({}),

@@ -99,3 +99,11 @@ export const cidr = z
         /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/,
         "must be an address range in CIDR notation, such as '10.0.0.0/16'",
     );
+
+/** One IPv4 address (`169.254.20.10`), each octet 0-255. */
+export const ipv4Address = z
+    .string()
+    .regex(
+        /^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$/,
+        "must be an IPv4 address such as '169.254.20.10'",
+    );

@@ -1,5 +1,5 @@
-import type { AppConfig } from "./apps";
-import { requiredRetentionDays } from "./data";
+import { minimumReplicas, type AppConfig } from "./apps";
+import { requiredRetentionDays, storeProvider, type BackupIdentityProvider } from "./data";
 import { checkCloudflare, checkPublicHosts } from "./edge-rules";
 import { isUnder } from "./hosts";
 import type { NamespaceConfig } from "./namespaces";
@@ -62,12 +62,46 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
             if (cfg[key] === undefined) issue([key], "is required when backup.credentials is 'keys' (set it with --secret)");
         }
     }
+    if (cfg.backup) checkBackupIdentity(cfg.backup, issue);
+}
+
+const storeNames: Record<BackupIdentityProvider, string> = {
+    aws: "an S3 bucket (s3://)",
+    gcp: "a Google Cloud Storage bucket (gs://)",
+    azure: "an Azure Blob container (https://<account>.blob.core.windows.net/)",
+};
+
+/** Cloud identity for backups: present exactly when the pods use it, and of the store's own provider. */
+function checkBackupIdentity(backup: NonNullable<CrossCheckInput["backup"]>, issue: Issue): void {
+    const store = storeProvider(backup.destinationPath);
+    if (backup.credentials === "keys") {
+        if (backup.identity)
+            issue(["backup", "identity"], "only applies with backup.credentials 'iam': with 'keys' the pods use the access keys");
+        if (store !== "aws")
+            issue(
+                ["backup", "credentials"],
+                `'keys' are S3 access keys, but destinationPath names ${storeNames[store]}: use 'iam' with backup.identity`,
+            );
+        return;
+    }
+    if (!backup.identity) {
+        issue(
+            ["backup", "identity"],
+            `is required when backup.credentials is 'iam': the database pods' ServiceAccount needs the cloud identity that writes to ${storeNames[store]}`,
+        );
+    } else if (backup.identity.provider !== store) {
+        issue(
+            ["backup", "identity", "provider"],
+            `'${backup.identity.provider}' cannot write to ${storeNames[store]} named by destinationPath: use '${store}'`,
+        );
+    }
 }
 
 const enabled = (cfg: Partial<CrossCheckInput>, c: keyof CrossCheckInput["components"]) => cfg.components?.[c]?.enabled !== false;
 
 /** Components that need others: a missing dependency is a config error before anything is applied. */
 function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    checkIngressGateway(cfg, issue);
     if (enabled(cfg, "cloudnativePg") && !enabled(cfg, "certManager")) {
         issue(["components", "cloudnativePg"], "needs certManager: the Barman Cloud backup plugin gets its certificates from cert-manager");
     }
@@ -82,6 +116,24 @@ function checkComponents(cfg: Partial<CrossCheckInput>, issue: Issue): void {
         if (ui.host && cfg.domain && !isUnder(ui.host, cfg.domain))
             issue([...path, "host"], `'${ui.host}' must be under the platform domain '${cfg.domain}'`);
     }
+}
+
+/** The Istio gateway's settings only mean something for a gateway that exists. */
+function checkIngressGateway(cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    const gw = cfg.components?.istio.ingressGateway;
+    if (!gw) return;
+    const path = ["components", "istio", "ingressGateway"];
+    if (gw.enabled && !enabled(cfg, "istio")) issue([...path, "enabled"], "needs the istio component, which this stack disables");
+    if (!gw.enabled) {
+        for (const key of ["serviceType", "loadBalancerSourceRanges", "replicas"] as const)
+            if (gw[key] !== undefined) issue([...path, key], "has no effect: ingressGateway.enabled is false (no gateway is deployed)");
+        return;
+    }
+    if (gw.loadBalancerSourceRanges && gw.serviceType !== "LoadBalancer")
+        issue(
+            [...path, "loadBalancerSourceRanges"],
+            `only applies to serviceType 'LoadBalancer' (serviceType is '${gw.serviceType ?? "ClusterIP"}')`,
+        );
 }
 
 /** An app may only use what the platform installs: a missing component is a config error, not a failed apply. */
@@ -191,6 +243,22 @@ function checkApp(app: AppConfig, i: number, cfg: Partial<CrossCheckInput>, issu
         );
     }
     checkAutoscaling(app, i, issue);
+    checkDisruptionBudget(app, i, issue);
+}
+
+/**
+ * A PodDisruptionBudget that leaves no pod evictable at the app's minimum scale blocks every node
+ * drain (cluster upgrades, node rotation) until someone deletes it: at least one pod must stay evictable.
+ */
+function checkDisruptionBudget(app: AppConfig, i: number, issue: Issue): void {
+    if (app.pdb === undefined || !("minAvailable" in app.pdb)) return;
+    const minimum = minimumReplicas(app);
+    if (app.pdb.minAvailable >= minimum) {
+        issue(
+            ["apps", i, "pdb", "minAvailable"],
+            `must be below the app's minimum of ${minimum} replica(s) (got ${app.pdb.minAvailable}): it would leave no pod evictable and block every node drain; lower it or use pdb.maxUnavailable`,
+        );
+    }
 }
 
 /** Apps in a maximum-isolation (amplifier) namespace have no in-cluster traffic, either way. */

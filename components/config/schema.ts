@@ -6,7 +6,7 @@ import { guardrailsSchema } from "./guardrails";
 import { namespaceSchema } from "./namespaces";
 import { componentsSchema } from "./platform";
 import { below, weakens } from "./strength";
-import { cidr, dnsLabel, environment, hostname, kubernetesVersion, logLevel } from "./primitives";
+import { cidr, dnsLabel, environment, hostname, ipv4Address, kubernetesVersion, logLevel } from "./primitives";
 import { secretStoresSchema } from "./secrets";
 
 /**
@@ -42,6 +42,13 @@ export const stackConfigShape = {
          * @default "1.34"
          */
         kubernetesVersion: kubernetesVersion.default("1.34"),
+        /**
+         * The cluster runs NodeLocal DNSCache: pods resolve through the cache on their node at
+         * this address (a link-local address, 169.254.20.10 by upstream default), which no pod
+         * selector matches. Every namespace's DNS egress then admits it beside kube-dns.
+         * @default undefined (pods resolve through kube-dns only)
+         */
+        nodeLocalDns: z.strictObject({ address: ipv4Address }).optional(),
     }),
     /** Secret kubeconfig (set with `pulumi config set --secret platform:kubeconfig`). */
     kubeconfig: z.string().min(1, "must not be empty").optional(),

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managedBy } from "../shared/labels";
-import { inNamespace, privateRanges, tcp } from "../shared/network";
+import { dnsEgress, inNamespace, privateRanges, tcp } from "../shared/network";
 import type { Namespaces, PlatformNamespace } from "./namespaces";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -15,6 +15,8 @@ export interface NetworkBaselineArgs {
      * it certifies, and the ingress controller must reach them on 8089.
      */
     acmeHttp01?: { ingressNamespace: string; namespaces: string[] };
+    /** Address of the cluster's node-local DNS cache, admitted beside kube-dns. @default undefined */
+    nodeLocalDns?: string;
 }
 
 /**
@@ -28,19 +30,7 @@ export function baselinePolicies(
     const policies: Record<string, Spec> = {
         // Nothing in, nothing out, until a policy below or an app's own policy allows it.
         "default-deny": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        "allow-dns": {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [
-                {
-                    to: [{ ...inNamespace("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                    ports: [
-                        { port: 53, protocol: "UDP" },
-                        { port: 53, protocol: "TCP" },
-                    ],
-                },
-            ],
-        },
+        "allow-dns": { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress(args.nodeLocalDns)] },
     };
     if (ns.layer === "amplifier") {
         // Maximum isolation: no ingress at all, egress only to DNS and HTTPS outside the cluster.

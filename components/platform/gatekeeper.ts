@@ -56,7 +56,9 @@ export function gatekeeperValues(args: GatekeeperArgs): HelmValues {
         auditInterval: 60,
         emitAdmissionEvents: true,
         emitAuditEvents: true,
-        pdb: { controllerManager: { minAvailable: 1 } },
+        // The chart always renders this budget; at one replica `minAvailable: 1` would leave no
+        // pod evictable and block every node drain, so it asks for none there.
+        pdb: { controllerManager: { minAvailable: Math.min(1, replicas - 1) } },
         controllerManager: { resources: d.controller, exemptNamespaces: args.exemptNamespaces },
         audit: { resources: d.audit },
         // Hook Jobs: the CRD upgrade before install/upgrade, the webhook probe after install.

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import type { ComponentsConfig } from "../config/platform";
 import { publicIssuer } from "../guardrails/certificate-issuers";
 import type { Namespaces } from "../guardrails/namespaces";
 import type { ClientCertificateCheck, UiExposure } from "../shared/origin-lock";
@@ -9,8 +10,8 @@ import { CertManager } from "./cert-manager";
 import { CloudNativePg } from "./cloudnative-pg";
 import { ExternalSecrets } from "./external-secrets";
 import { Gatekeeper } from "./gatekeeper";
-import { IngressNginx } from "./ingress-nginx";
-import { Istio } from "./istio";
+import { IngressNginx, ingressNginxChart } from "./ingress-nginx";
+import { Istio, istioCharts, istioGatewayService } from "./istio";
 import { Keda } from "./keda";
 import { KubePrometheusStack } from "./kube-prometheus-stack";
 import { Kyverno } from "./kyverno";
@@ -30,6 +31,48 @@ export interface InstalledPlatform {
     cloudnativePg?: CloudNativePg;
     strimzi?: Strimzi;
     externalSecrets?: ExternalSecrets;
+}
+
+/** The controller Service ingress-nginx's chart creates (`<release>-controller`), `namespace/name`. */
+const ingressNginxControllerService = `${ingressNginxChart.namespace}/${ingressNginxChart.releaseName}-controller`;
+
+/** A public LoadBalancer the stack's config asks for: its Service, the release that creates it, and why. */
+interface NamedLoadBalancer {
+    service: string;
+    release: string;
+    reason: string;
+}
+
+function publicLoadBalancers(c: ComponentsConfig): NamedLoadBalancer[] {
+    const named: NamedLoadBalancer[] = [];
+    if (c.ingressNginx.enabled !== false && (c.ingressNginx.serviceType ?? "LoadBalancer") === "LoadBalancer")
+        named.push({
+            service: ingressNginxControllerService,
+            release: ingressNginxChart.releaseName,
+            reason: "the platform's entry point, ingress-nginx's controller (platform:components.ingressNginx)",
+        });
+    const gateway = c.istio.ingressGateway;
+    if (c.istio.enabled !== false && gateway.enabled && gateway.serviceType === "LoadBalancer")
+        named.push({
+            service: istioGatewayService,
+            release: istioCharts.gateway.releaseName,
+            reason: "the stack routes through the Istio ingress gateway (platform:components.istio.ingressGateway)",
+        });
+    return named;
+}
+
+/**
+ * The public LoadBalancer Services the stack's config asks for (`namespace/name` -> why). The
+ * gate's `no-unnamed-public-load-balancer` allows these and refuses every other one, whichever
+ * chart or values create it.
+ */
+export function namedLoadBalancers(c: ComponentsConfig): Record<string, string> {
+    return Object.fromEntries(publicLoadBalancers(c).map((n) => [n.service, n.reason]));
+}
+
+/** The releases whose values may ask for a LoadBalancer: those that create a named one. */
+export function loadBalancerReleases(c: ComponentsConfig): string[] {
+    return publicLoadBalancers(c).map((n) => n.release);
 }
 
 /** Every Helm release of the installed platform: what admission policies must wait for. */
@@ -64,7 +107,7 @@ export interface EdgeOrigin {
 /**
  * Installs every enabled platform release. Edges exist only where one release needs another:
  * ServiceMonitors need the Prometheus CRDs, the Barman Cloud plugin needs cert-manager, and
- * Istio's charts chain base -> istiod -> gateway. Everything else installs in parallel.
+ * Istio's charts chain base -> istiod (-> gateway, when the stack deploys one). Everything else installs in parallel.
  */
 export function installPlatform(
     config: PlatformConfig,
@@ -119,7 +162,13 @@ export function installPlatform(
                   dataplane: c.istio.dataplane,
                   distribution: config.cluster.distribution,
                   replicas: c.istio.replicas,
-                  gatewayReplicas: c.istio.gatewayReplicas,
+                  ingressGateway: c.istio.ingressGateway.enabled
+                      ? {
+                            serviceType: c.istio.ingressGateway.serviceType,
+                            loadBalancerSourceRanges: c.istio.ingressGateway.loadBalancerSourceRanges,
+                            replicas: c.istio.ingressGateway.replicas,
+                        }
+                      : undefined,
                   monitoring,
                   values: c.istio.values,
               },

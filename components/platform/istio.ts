@@ -34,6 +34,9 @@ export const istioCharts = {
     ztunnel: pin("ztunnel", "ztunnel", "istio-system", 600),
 } as const;
 
+/** The gateway's Service (`namespace/name`): the chart names it after the release. */
+export const istioGatewayService = `${istioCharts.gateway.namespace}/${istioCharts.gateway.releaseName}`;
+
 interface Sizing {
     istiodReplicas: { min: number; max: number };
     istiod: ContainerResources;
@@ -75,13 +78,28 @@ export interface IstioArgs {
     distribution?: "generic" | "k3s" | "kind";
     /** Minimum istiod replicas. @default istioDefaults[environment].istiodReplicas.min */
     replicas?: number;
-    /** Minimum gateway replicas. @default istioDefaults[environment].gatewayReplicas.min */
-    gatewayReplicas?: number;
+    /**
+     * The ingress gateway, only for a stack that routes traffic through it: without it no
+     * gateway, no istio-ingress namespace, no second entry point beside ingress-nginx.
+     * @default undefined (no gateway)
+     */
+    ingressGateway?: IngressGatewayArgs;
     /** Prometheus CRDs; scrapes istiod when set. @default undefined */
     monitoring?: Monitoring;
     /** Raw values for istiod, merged over the typed defaults. @default {} */
     values?: HelmValues;
 }
+
+export interface IngressGatewayArgs {
+    /** Kubernetes Service type of the gateway (chart value `service.type`). @default "ClusterIP" */
+    serviceType?: "ClusterIP" | "NodePort" | "LoadBalancer";
+    /** Client ranges a LoadBalancer admits (`service.loadBalancerSourceRanges`). @default [] (any) */
+    loadBalancerSourceRanges?: string[];
+    /** Minimum gateway replicas. @default istioDefaults[environment].gatewayReplicas.min */
+    replicas?: number;
+}
+
+/** The gateway's Service as the chart names it (the release name), for the gate's allowed load balancers. */
 
 /**
  * Chart profiles: `ambient` for the ambient dataplane, and the `k3s` platform profile (k3s keeps
@@ -138,10 +156,19 @@ export function istioCniValues(args: IstioArgs): HelmValues {
 }
 
 /** Ingress gateway values. Exported for tests. */
-export function gatewayValues(args: IstioArgs): HelmValues {
+export function gatewayValues(args: IstioArgs & { ingressGateway: IngressGatewayArgs }): HelmValues {
     const d = istioDefaults[args.environment];
-    const min = args.gatewayReplicas ?? d.gatewayReplicas.min;
+    const gw = args.ingressGateway;
+    const min = gw.replicas ?? d.gatewayReplicas.min;
+    const serviceType = gw.serviceType ?? "ClusterIP";
     return {
+        // The chart's default is a public LoadBalancer: the stack chooses instead.
+        service: {
+            type: serviceType,
+            ...(serviceType === "LoadBalancer" && gw.loadBalancerSourceRanges
+                ? { loadBalancerSourceRanges: gw.loadBalancerSourceRanges }
+                : {}),
+        },
         autoscaling: {
             enabled: true,
             minReplicas: min,
@@ -157,13 +184,14 @@ export function gatewayValues(args: IstioArgs): HelmValues {
             seccompProfile: runtimeDefault,
             sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
         },
+        // Rendered only with more than one minimum replica (chart templates/poddisruptionbudget.yaml).
         podDisruptionBudget: { minAvailable: 1 },
         ...(d.zoneSpread ? { topologySpreadConstraints: zoneSpread({ istio: "ingressgateway" }) } : {}),
     };
 }
 
 /**
- * Istio: base (CRDs) -> istiod -> ingress gateway, the one chain of three the platform needs.
+ * Istio: base (CRDs) -> istiod, and -> ingress gateway when the stack routes through one.
  * The CNI node agent (and ztunnel, for ambient) need only the base chart and install beside istiod.
  * Istio 1.30 supports Kubernetes 1.32 and newer.
  */
@@ -171,7 +199,8 @@ export class Istio extends pulumi.ComponentResource {
     readonly base: k8s.helm.v3.Release;
     readonly istiod: k8s.helm.v3.Release;
     readonly cni: k8s.helm.v3.Release;
-    readonly gateway: k8s.helm.v3.Release;
+    /** The ingress gateway release, when the stack asks for one. */
+    readonly gateway?: k8s.helm.v3.Release;
     readonly ztunnel?: k8s.helm.v3.Release;
     /** The proxy image injection adds to every meshed pod (the istiod chart's hub and tag: proxyv2). */
     readonly workloadImages = [`docker.io/istio/proxyv2:${istioVersion}`];
@@ -190,12 +219,6 @@ export class Istio extends pulumi.ComponentResource {
             { namespace: istioCharts.istiod.namespace, environment: env, level: "privileged" },
             this,
         );
-        // Gateways are injected like any workload: their namespace must allow injection.
-        const ingress = releaseNamespace(
-            `${name}-ingress-namespace`,
-            { namespace: istioCharts.gateway.namespace, environment: env, labels: { "istio-injection": "enabled" } },
-            this,
-        );
         const release = (
             role: keyof typeof istioCharts,
             values: HelmValues,
@@ -207,11 +230,20 @@ export class Istio extends pulumi.ComponentResource {
         this.base = release("base", { defaultRevision: "default" }, system.metadata.name, true, []); // owns the Istio CRDs
         this.cni = release("cni", istioCniValues(args), system.metadata.name, false, [this.base]);
         this.istiod = release("istiod", istiodValues(args), system.metadata.name, false, [this.base]);
-        this.gateway = release("gateway", gatewayValues(args), ingress.metadata.name, false, [this.istiod]);
+        if (args.ingressGateway) {
+            // Gateways are injected like any workload: their namespace must allow injection.
+            const ingress = releaseNamespace(
+                `${name}-ingress-namespace`,
+                { namespace: istioCharts.gateway.namespace, environment: env, labels: { "istio-injection": "enabled" } },
+                this,
+            );
+            const values = gatewayValues({ ...args, ingressGateway: args.ingressGateway });
+            this.gateway = release("gateway", values, ingress.metadata.name, false, [this.istiod]);
+        }
         if (args.dataplane === "ambient") this.ztunnel = release("ztunnel", profiles(args), system.metadata.name, false, [this.base]);
         this.readyForWorkloads = [this.istiod, this.cni, ...(this.ztunnel ? [this.ztunnel] : [])];
         if (args.monitoring) this.scrapeControlPlane(name, args.monitoring);
-        this.registerOutputs({ version: istioVersion });
+        this.registerOutputs({ version: istioVersion, ingressGateway: args.ingressGateway !== undefined });
     }
 
     /** No Istio chart ships a ServiceMonitor: scrape istiod's `http-monitoring` port (15014) ourselves. */

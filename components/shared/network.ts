@@ -12,6 +12,24 @@ export const tcp = (port: number) => ({ port, protocol: "TCP" });
 /** Address space that is never "the internet" from inside a cluster. */
 export const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
 
+/**
+ * Where pods resolve names: kube-dns (CoreDNS as kubeadm, kind and managed clusters label it), and
+ * the node-local DNS cache when the cluster runs one. The cache listens on a link-local address
+ * on every node, outside any pod a selector could match, so it is admitted as an address.
+ */
+export function dnsEgress(nodeLocalDns?: string) {
+    return {
+        to: [
+            { ...inNamespace("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+            ...(nodeLocalDns ? [{ ipBlock: { cidr: `${nodeLocalDns}/32` } }] : []),
+        ],
+        ports: [
+            { port: 53, protocol: "UDP" },
+            { port: 53, protocol: "TCP" },
+        ],
+    };
+}
+
 /** Address ranges and ports a pod may reach (the API server, an object store). */
 export interface Destination {
     cidrs: string[];

@@ -13,10 +13,10 @@ import {
     applicationSpec,
     cronJobSpec,
     deploymentSpec,
+    disruptionBudget,
     hpaSpec,
     ingressAnnotations,
     ingressSpec,
-    replicaCounts,
     rolloutSpec,
     scaledObjectSpec,
 } from "./specs";
@@ -235,10 +235,11 @@ export class Microservice extends pulumi.ComponentResource {
             );
         }
 
-        if (app.pdb || replicaCounts(app).minimum > 1) {
+        const budget = disruptionBudget(app);
+        if (budget) {
             new k8s.policy.v1.PodDisruptionBudget(
                 `${name}-pdb`,
-                { metadata: meta, spec: { selector: { matchLabels: selectorLabels(app.name) }, ...(app.pdb ?? { maxUnavailable: 1 }) } },
+                { metadata: meta, spec: { selector: { matchLabels: selectorLabels(app.name) }, ...budget } },
                 child,
             );
         }

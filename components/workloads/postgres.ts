@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { BackupConfig, ComplianceProfile } from "../config/data";
-import { defaultRetentionDays, requiredRetentionDays } from "../config/data";
+import type { BackupConfig, BackupIdentity, BackupIdentityProvider, ComplianceProfile } from "../config/data";
+import { defaultRetentionDays, requiredRetentionDays, storeProvider } from "../config/data";
 import type { Environment } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
 import type { Monitoring } from "../shared/helm";
@@ -143,6 +143,8 @@ export class Postgres extends pulumi.ComponentResource {
             plugins.push({ name: barmanPluginName, isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } });
         }
 
+        const instances = args.instances ?? sizing.instances;
+        const identity = workloadIdentity(args.backup?.config.credentials === "iam" ? args.backup.config.identity : undefined);
         const cluster = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
             {
@@ -150,7 +152,7 @@ export class Postgres extends pulumi.ComponentResource {
                 kind: "Cluster",
                 metadata: { name: this.clusterName, namespace: args.namespace, labels },
                 spec: {
-                    instances: args.instances ?? sizing.instances,
+                    instances,
                     primaryUpdateStrategy: "unsupervised",
                     enableSuperuserAccess: false,
                     bootstrap: { initdb: { database, owner: database, secret: { name: credentials.metadata.name } } },
@@ -161,7 +163,13 @@ export class Postgres extends pulumi.ComponentResource {
                         topologyKey: sizing.antiAffinity.topologyKey,
                         podAntiAffinityType: sizing.antiAffinity.type,
                     },
-                    inheritedMetadata: { labels },
+                    inheritedMetadata: { labels: { ...labels, ...identity.podLabels } },
+                    ...(Object.keys(identity.serviceAccountAnnotations).length > 0
+                        ? { serviceAccountTemplate: { metadata: { annotations: identity.serviceAccountAnnotations } } }
+                        : {}),
+                    // A single instance under CNPG's primary budget (minAvailable 1) could never be
+                    // evicted: every node drain would stop at it. With replicas, a drain switches over.
+                    enablePDB: instances > 1,
                     plugins,
                 },
             },
@@ -222,25 +230,63 @@ export class Postgres extends pulumi.ComponentResource {
     }
 }
 
-function objectStoreConfiguration(
+export function objectStoreConfiguration(
     config: BackupConfig,
     credentialsSecret: pulumi.Input<string> | undefined,
     cluster: string,
 ): Record<string, unknown> {
-    const s3Credentials =
-        config.credentials === "iam" || credentialsSecret === undefined
-            ? { inheritFromIAMRole: true }
-            : {
-                  accessKeyId: { name: credentialsSecret, key: "ACCESS_KEY_ID" },
-                  secretAccessKey: { name: credentialsSecret, key: "ACCESS_SECRET_KEY" },
-              };
+    const keys = config.credentials === "keys" && credentialsSecret !== undefined;
     return {
         destinationPath: `${config.destinationPath.replace(/\/$/, "")}/${cluster}`,
         ...(config.endpointURL ? { endpointURL: config.endpointURL } : {}),
-        s3Credentials,
+        ...(keys
+            ? {
+                  s3Credentials: {
+                      accessKeyId: { name: credentialsSecret, key: "ACCESS_KEY_ID" },
+                      secretAccessKey: { name: credentialsSecret, key: "ACCESS_SECRET_KEY" },
+                  },
+              }
+            : identityCredentials[storeProvider(config.destinationPath)]),
         wal: { compression: "gzip" },
         data: { compression: "gzip" },
     };
+}
+
+/**
+ * How the Barman Cloud plugin's ObjectStore says "use the pod's cloud identity", per provider
+ * (plugin-barman-cloud 0.7.0 ObjectStore CRD, spec.configuration: s3Credentials.inheritFromIAMRole,
+ * googleCredentials.gkeEnvironment, azureCredentials.inheritFromAzureAD).
+ */
+const identityCredentials: Record<BackupIdentityProvider, Record<string, unknown>> = {
+    aws: { s3Credentials: { inheritFromIAMRole: true } },
+    gcp: { googleCredentials: { gkeEnvironment: true } },
+    azure: { azureCredentials: { inheritFromAzureAD: true } },
+};
+
+/**
+ * What ties the ServiceAccount CloudNativePG creates for the cluster (and so its instance pods,
+ * where the plugin's sidecar ships WAL and base backups) to the cloud identity: EKS IRSA and GKE
+ * Workload Identity read an annotation on the ServiceAccount; Azure Workload Identity also needs
+ * the pod label its mutating webhook selects on (azure/azure-workload-identity docs, "Service
+ * account labels and annotations"), which the Cluster's inheritedMetadata puts on the pods.
+ */
+export function workloadIdentity(identity: BackupIdentity | undefined): {
+    serviceAccountAnnotations: Record<string, string>;
+    podLabels: Record<string, string>;
+} {
+    switch (identity?.provider) {
+        case "aws":
+            return { serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": identity.roleArn }, podLabels: {} };
+        case "gcp":
+            return { serviceAccountAnnotations: { "iam.gke.io/gcp-service-account": identity.serviceAccount }, podLabels: {} };
+        case "azure":
+            return {
+                serviceAccountAnnotations: { "azure.workload.identity/client-id": identity.clientId },
+                podLabels: { "azure.workload.identity/use": "true" },
+            };
+        default:
+            return { serviceAccountAnnotations: {}, podLabels: {} };
+    }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type { AppConfig } from "../config/apps";
+import { minimumReplicas, type AppConfig } from "../config/apps";
 import type { Environment, LogLevel } from "../config/primitives";
 import { PerEnvironment } from "../shared/environment";
 import type { PodConnections } from "./connections";
@@ -56,8 +56,19 @@ export function podTemplate({ app, environment, logLevel, connections }: Workloa
  * autoscaler's minimum) only seeds the first rollout.
  */
 export function replicaCounts(app: AppConfig): { replicas: number; minimum: number } {
-    const minimum = app.autoscaling ? Math.max(1, app.autoscaling.minReplicas) : (app.replicas ?? 1);
+    const minimum = minimumReplicas(app);
     return { replicas: app.replicas ?? minimum, minimum };
+}
+
+/**
+ * The app's PodDisruptionBudget, or none: the stack's budget (config validation keeps a
+ * `minAvailable` below the minimum replica count), else `maxUnavailable: 1` once more than one
+ * pod runs. A single-replica app without one gets no budget: it would protect nothing a drain
+ * does not already restart elsewhere.
+ */
+export function disruptionBudget(app: AppConfig): { minAvailable: number } | { maxUnavailable: number } | undefined {
+    if (app.pdb) return app.pdb;
+    return minimumReplicas(app) > 1 ? { maxUnavailable: 1 } : undefined;
 }
 
 /** What an autoscaler targets: the Rollout for canary apps, the Deployment otherwise. */

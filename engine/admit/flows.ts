@@ -147,6 +147,12 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
     const dns = world.pods.filter((p) => p.labels["k8s-app"] === "kube-dns");
     need("DNS", workloadPods, dns, 53, "UDP");
     need("DNS", workloadPods, dns, 53, "TCP");
+    if (intent.nodeLocalDns) {
+        // NodeLocal DNSCache: resolv.conf names the cache on the pod's own node (a link-local address).
+        const cache: Endpoint = { ip: intent.nodeLocalDns, description: "the node-local DNS cache" };
+        need("DNS through the node-local cache", workloadPods, [cache], 53, "UDP");
+        need("DNS through the node-local cache", workloadPods, [cache], 53, "TCP");
+    }
 
     // Operators and the data layer to the API server; the API server to every webhook.
     const operators = world.pods.filter((p) => platformNs.has(p.namespace));

@@ -23,6 +23,8 @@ export interface StackIntent {
     stack: string;
     kubernetesMinor: number;
     apiServer: { ip: string; ports: number[] };
+    /** The node-local DNS cache pods resolve through, when the cluster runs one. */
+    nodeLocalDns?: string;
     /** Where backups go, when the stack backs up. */
     objectStorage?: { ip: string; port: number };
     apps: AppIntent[];
@@ -53,6 +55,7 @@ export function stackIntent(stack: string, config: PlatformConfig): StackIntent 
         stack,
         kubernetesMinor: minor,
         apiServer: { ip: firstAddress(apiServer.cidrs[0]), ports: apiServer.ports },
+        nodeLocalDns: config.cluster.nodeLocalDns?.address,
         objectStorage:
             backup && config.apps.some((a) => a.postgres)
                 ? { ip: backup.endpointCidrs?.length ? firstAddress(backup.endpointCidrs[0]) : "52.219.170.10", port: 443 }

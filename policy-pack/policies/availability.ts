@@ -56,6 +56,54 @@ export const pdbForReplicatedWorkloads: StackValidationPolicy = {
     },
 };
 
+/**
+ * Pods a budget lets the eviction API take when `pods` are running, as the disruption
+ * controller computes it (kubernetes pkg/controller/disruption: percentages round up, for
+ * minAvailable and maxUnavailable alike). Undefined for a budget that sets neither.
+ */
+export function evictablePods(spec: Props | undefined, pods: number): number | undefined {
+    const scaled = (v: number | string) =>
+        typeof v === "string" && v.endsWith("%") ? Math.ceil((pods * Number(v.slice(0, -1))) / 100) : Number(v);
+    if (spec?.minAvailable !== undefined) return Math.max(0, pods - scaled(spec.minAvailable));
+    if (spec?.maxUnavailable !== undefined) return Math.min(pods, scaled(spec.maxUnavailable));
+    return undefined;
+}
+
+export const pdbsLeavePodsEvictable: StackValidationPolicy = {
+    name: "pdbs-leave-pods-evictable",
+    description:
+        "Every PodDisruptionBudget leaves at least one pod evictable at the minimum scale of the workloads it selects: a budget that allows no eviction blocks every node drain.",
+    validateStack: (args, reportViolation) => {
+        const scalers = autoscalers(args.resources);
+        // DaemonSet pods are not evicted by a drain; budgets over them are not this policy's concern.
+        const workloads = args.resources.filter((r) => longRunningTypes.has(r.type) && r.type !== "kubernetes:apps/v1:DaemonSet");
+        for (const pdb of args.resources.filter((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget")) {
+            const ns = pdb.props.metadata?.namespace;
+            const selected = workloads.filter(
+                (w) => w.props.metadata?.namespace === ns && matches(pdb.props.spec?.selector, podLabelsOf(w.type, w.props)),
+            );
+            // Budgets over an operator's pods (CloudNativePG, Strimzi) select nothing the stack defines.
+            if (selected.length === 0) continue;
+            // A KEDA ScaledObject at zero runs no pod to disrupt: count at least one.
+            const minimum = selected.reduce(
+                (n, w) => n + Math.max(1, scalerFor(w, scalers)?.minReplicas ?? w.props.spec?.replicas ?? 1),
+                0,
+            );
+            const evictable = evictablePods(pdb.props.spec, minimum);
+            if (evictable !== undefined && evictable < 1) {
+                const budget =
+                    pdb.props.spec?.minAvailable !== undefined
+                        ? `minAvailable ${pdb.props.spec.minAvailable}`
+                        : `maxUnavailable ${pdb.props.spec?.maxUnavailable}`;
+                reportViolation(
+                    `${objectName(pdb.props)} (${budget}) leaves no pod evictable at the minimum of ${minimum} replica(s) of ${selected.map((w) => objectName(w.props)).join(", ")}: it blocks every node drain`,
+                    pdb.urn,
+                );
+            }
+        }
+    },
+};
+
 export const minimumReplicas: StackValidationPolicy = {
     name: "minimum-replicas",
     description: "Long-running workloads run at least the stack's minimum replicas, unless exempted with a reason.",
@@ -106,4 +154,4 @@ export const autoscaledWorkloadsLeaveReplicas: StackValidationPolicy = {
     },
 };
 
-export const availabilityPolicies = [pdbForReplicatedWorkloads, minimumReplicas, autoscaledWorkloadsLeaveReplicas];
+export const availabilityPolicies = [pdbForReplicatedWorkloads, pdbsLeavePodsEvictable, minimumReplicas, autoscaledWorkloadsLeaveReplicas];

@@ -2,6 +2,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { availabilityPolicies } from "./availability";
 import { cloudflarePolicies } from "./cloudflare";
 import { dataPolicies } from "./data";
+import { exposurePolicies } from "./exposure";
 import { platformFloor } from "./floor";
 import { helmPolicies } from "./helm";
 import { namespacePolicies } from "./namespaces";
@@ -15,6 +16,7 @@ export const policies: PlatformPolicy[] = [
     ...workloadPolicies,
     ...availabilityPolicies,
     ...namespacePolicies,
+    ...exposurePolicies,
     ...helmPolicies,
     ...dataPolicies,
     ...secretPolicies,

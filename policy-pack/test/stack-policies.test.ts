@@ -29,6 +29,33 @@ describe("policy pack: availability", () => {
         assert.equal(check(availability.pdbForReplicatedWorkloads, [replicated(1), hpa(2)]).length, 1);
     });
 
+    it("refuses a disruption budget that leaves no pod evictable at the minimum scale, program's or rendered", () => {
+        const budget = (spec: Record<string, unknown>, urn?: string) =>
+            resource(
+                "kubernetes:policy/v1:PodDisruptionBudget",
+                {
+                    metadata: { name: "api", namespace: "core" },
+                    spec: { selector: { matchLabels: { "app.kubernetes.io/name": "api" } }, ...spec },
+                },
+                urn ? { urn } : {},
+            );
+        // The dev defect: one minimum replica under minAvailable 1.
+        assert.deepEqual(msgs(check(availability.pdbsLeavePodsEvictable, [replicated(3), hpa(1), budget({ minAvailable: 1 })])), [
+            "core/api (minAvailable 1) leaves no pod evictable at the minimum of 1 replica(s) of core/api: it blocks every node drain",
+        ]);
+        // A chart's budget (rendered objects carry the release in their URN) is held to the same rule.
+        const rendered =
+            "urn:pulumi:dev::platform::platform:platform:Gatekeeper$kubernetes:helm.sh/v3:Release$kubernetes:policy/v1:PodDisruptionBudget::api";
+        assert.equal(check(availability.pdbsLeavePodsEvictable, [replicated(2), budget({ minAvailable: "100%" }, rendered)]).length, 1);
+        assert.equal(check(availability.pdbsLeavePodsEvictable, [replicated(2), budget({ maxUnavailable: 0 })]).length, 1);
+        // Must pass: a pod left over at minimum scale, or a budget over pods the stack does not define (an operator's).
+        assert.equal(check(availability.pdbsLeavePodsEvictable, [replicated(1), budget({ maxUnavailable: 1 })]).length, 0);
+        assert.equal(check(availability.pdbsLeavePodsEvictable, [replicated(3), hpa(2), budget({ minAvailable: 1 })]).length, 0);
+        assert.equal(check(availability.pdbsLeavePodsEvictable, [replicated(4), budget({ minAvailable: "50%" })]).length, 0);
+        assert.equal(check(availability.pdbsLeavePodsEvictable, [budget({ minAvailable: 1 })]).length, 0);
+        assert.equal(availability.evictablePods({ minAvailable: "50%" }, 3), 1, "percentages round up, as the disruption controller does");
+    });
+
     it("enforces the stack's minimum replicas, with reasoned exemptions", () => {
         const config = { "minimum-replicas": { minReplicas: 2 } };
         assert.equal(check(availability.minimumReplicas, [replicated(1)], config).length, 1);

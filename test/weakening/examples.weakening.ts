@@ -11,6 +11,15 @@ const app = (config: Config, name: string) => (config.apps as Config[]).find((a)
 describe("the production floor holds against the weakening edits a review found", () => {
     const cases: [string, (c: Config) => string[] | void, RegExp][] = [
         [
+            "a public LoadBalancer for Argo CD through its raw values, which no config names",
+            (c) =>
+                void ((c.components as Config).argocd = {
+                    ...((c.components as Config).argocd as Config),
+                    values: { server: { service: { type: "LoadBalancer" } } },
+                }),
+            /no-unnamed-public-load-balancer: release argocd: values set server\.service\.type: a public LoadBalancer.*\(stack file: platform:components\.argocd\.values\)/,
+        ],
+        [
             "Kyverno switched to Audit",
             (c) => void ((c.guardrails as Config).policyMode = "Audit"),
             /Kyverno policy '.*' does not deny.*platform:guardrails\.policyMode/,
