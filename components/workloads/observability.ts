@@ -7,12 +7,19 @@ import { selectorLabels } from "./pod";
  * (`http_requests_total{code}` and `http_request_duration_seconds` histograms).
  */
 
+/**
+ * The label of the one Service per app that Prometheus scrapes through. A canary app has three
+ * Services over the same pods (main, stable, canary): selecting by app labels alone scrapes each
+ * pod three times.
+ */
+export const metricsServiceLabel = { "platform.io/metrics-service": "true" };
+
 export function serviceMonitorSpec(
     app: AppConfig & { metrics: { port: number; path: string } },
     namespace: string,
 ): Record<string, unknown> {
     return {
-        selector: { matchLabels: selectorLabels(app.name) },
+        selector: { matchLabels: { ...selectorLabels(app.name), ...metricsServiceLabel } },
         namespaceSelector: { matchNames: [namespace] },
         endpoints: [{ port: "http-metrics", path: app.metrics.path, interval: "30s", scrapeTimeout: "10s" }],
     };
