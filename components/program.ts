@@ -14,6 +14,8 @@ import { MeshSecurity } from "./guardrails/mesh-security";
 import { MonitoringRbac } from "./guardrails/monitoring-rbac";
 import { NetworkBaseline } from "./guardrails/network-baseline";
 import { allReleases, EdgeOrigin, installPlatform, InstalledPlatform } from "./platform/install";
+import { istioCharts } from "./platform/istio";
+import { ProxyMetrics } from "./platform/proxy-metrics";
 import { SecretStores } from "./platform/secret-stores";
 import { releaseVersions } from "./platform/versions";
 import { Apps } from "./workloads/apps";
@@ -48,6 +50,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         {
             namespaces,
             meshNamespace: platform.istio?.rootNamespace,
+            monitoringNamespace: platform.prometheus?.monitoring.namespace,
             acmeHttp01:
                 platform.ingress && solvesHttp01(config.environment, config.cloudflare !== undefined)
                     ? {
@@ -58,6 +61,20 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         },
         opts,
     );
+    if (platform.istio && platform.prometheus) {
+        // Sidecar namespaces (never the amplifier's: nothing may reach it) and the ingress gateway's.
+        const sidecars = Object.values(namespaces.all).filter((ns) => ns.mesh === "sidecar" && ns.layer !== "amplifier");
+        new ProxyMetrics(
+            "proxy-metrics",
+            {
+                rootNamespace: platform.istio.rootNamespace,
+                namespaces: [...sidecars.map((ns) => ns.name), ...(platform.istio.gateway ? [istioCharts.gateway.namespace] : [])],
+                monitoring: platform.prometheus.monitoring,
+                istiod: platform.istio.istiod,
+            },
+            opts,
+        );
+    }
     const issuers = platform.certManager
         ? new CertificateIssuers(
               "certificate-issuers",

@@ -188,6 +188,21 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
         never(`Prometheus must not reach ${app.name}'s service port`, prometheus, appPods(world, app), app.port);
     }
 
+    // Prometheus to every Istio proxy's Envoy statistics (15090), outside the amplifier.
+    const amplifier = new Set(intent.layers.amplifier ?? []);
+    if (prometheus.length)
+        need(
+            "Prometheus scrapes the proxy's Envoy statistics",
+            prometheus,
+            world.pods.filter(
+                (p) =>
+                    p.labels["service.istio.io/canonical-name"] !== undefined &&
+                    !amplifier.has(p.namespace) &&
+                    (p.ports ?? []).some((x) => x.name === "http-envoy-prom"),
+            ),
+            15090,
+        );
+
     // Sidecars to istiod.
     const istiod = first(podsWhere(world, releaseNamespaces.get("istiod"), { app: "istiod" }));
     need(
