@@ -15,6 +15,7 @@ import { MonitoringRbac } from "./guardrails/monitoring-rbac";
 import { NetworkBaseline } from "./guardrails/network-baseline";
 import { allReleases, EdgeOrigin, installPlatform, InstalledPlatform } from "./platform/install";
 import { istioCharts } from "./platform/istio";
+import { PlatformAlerts } from "./platform/platform-alerts";
 import { ProxyMetrics } from "./platform/proxy-metrics";
 import { SecretStores } from "./platform/secret-stores";
 import { releaseVersions } from "./platform/versions";
@@ -71,6 +72,26 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
                 namespaces: [...sidecars.map((ns) => ns.name), ...(platform.istio.gateway ? [istioCharts.gateway.namespace] : [])],
                 monitoring: platform.prometheus.monitoring,
                 istiod: platform.istio.istiod,
+            },
+            opts,
+        );
+    }
+    if (platform.prometheus) {
+        const postgres = platform.cloudnativePg !== undefined && config.apps.some((a) => a.postgres);
+        new PlatformAlerts(
+            "platform-alerts",
+            {
+                monitoring: platform.prometheus.monitoring,
+                components: {
+                    certManager: platform.certManager !== undefined,
+                    argoRollouts: platform.argoRollouts !== undefined,
+                    // kube-state-metrics sees every HPA: the apps', KEDA's and istiod's.
+                    autoscaling: true,
+                    keda: platform.keda !== undefined,
+                    postgres,
+                    postgresBackups: postgres && config.backup !== undefined,
+                    kafka: platform.strimzi !== undefined && config.apps.some((a) => a.kafka?.cluster),
+                },
             },
             opts,
         );
