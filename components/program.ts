@@ -14,9 +14,7 @@ import { MeshSecurity } from "./guardrails/mesh-security";
 import { MonitoringRbac } from "./guardrails/monitoring-rbac";
 import { NetworkBaseline } from "./guardrails/network-baseline";
 import { allReleases, EdgeOrigin, installPlatform, InstalledPlatform } from "./platform/install";
-import { istioCharts } from "./platform/istio";
-import { PlatformAlerts } from "./platform/platform-alerts";
-import { ProxyMetrics } from "./platform/proxy-metrics";
+import { alertReceiverReaders, observePlatform } from "./platform/observe";
 import { SecretStores } from "./platform/secret-stores";
 import { releaseVersions } from "./platform/versions";
 import { Apps } from "./workloads/apps";
@@ -62,40 +60,6 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         },
         opts,
     );
-    if (platform.istio && platform.prometheus) {
-        // Sidecar namespaces (never the amplifier's: nothing may reach it) and the ingress gateway's.
-        const sidecars = Object.values(namespaces.all).filter((ns) => ns.mesh === "sidecar" && ns.layer !== "amplifier");
-        new ProxyMetrics(
-            "proxy-metrics",
-            {
-                rootNamespace: platform.istio.rootNamespace,
-                namespaces: [...sidecars.map((ns) => ns.name), ...(platform.istio.gateway ? [istioCharts.gateway.namespace] : [])],
-                monitoring: platform.prometheus.monitoring,
-                istiod: platform.istio.istiod,
-            },
-            opts,
-        );
-    }
-    if (platform.prometheus) {
-        const postgres = platform.cloudnativePg !== undefined && config.apps.some((a) => a.postgres);
-        new PlatformAlerts(
-            "platform-alerts",
-            {
-                monitoring: platform.prometheus.monitoring,
-                components: {
-                    certManager: platform.certManager !== undefined,
-                    argoRollouts: platform.argoRollouts !== undefined,
-                    // kube-state-metrics sees every HPA: the apps', KEDA's and istiod's.
-                    autoscaling: true,
-                    keda: platform.keda !== undefined,
-                    postgres,
-                    postgresBackups: postgres && config.backup !== undefined,
-                    kafka: platform.strimzi !== undefined && config.apps.some((a) => a.kafka?.cluster),
-                },
-            },
-            opts,
-        );
-    }
     const issuers = platform.certManager
         ? new CertificateIssuers(
               "certificate-issuers",
@@ -124,10 +88,12 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
                   stores: config.secretStores,
                   apps: config.apps,
                   operator: platform.externalSecrets.release,
+                  platformReaders: alertReceiverReaders(config, platform),
               },
               opts,
           )
         : undefined;
+    observePlatform(config, namespaces, platform, stores, opts);
 
     const apps = new Apps(
         "apps",
