@@ -105,7 +105,7 @@ describe("the production floor holds against the weakening edits a review found"
             /no PagerDuty receiver that critical alerts reach.*\(stack file: platform:alerting\)/,
         ],
         [
-            "the paging route narrowed to a severity no alert has",
+            "the paging route narrowed to a team no alert carries",
             (c) => {
                 const alerting = c.alerting as { routes: Config[] };
                 alerting.routes = alerting.routes.map((r) => (r.receiver === "platform-pager" ? { ...r, team: ["nobody"] } : r));
