@@ -129,6 +129,23 @@ describe("observability", () => {
                     assert.ok(flows.length >= 4 && flows.every((f) => f.ok), JSON.stringify(flows.map((f) => f.flow.why)));
                     assert.ok(report.flows.some((f) => f.flow.why === `Prometheus must not reach ${cluster}'s replication port` && f.ok));
                 }
+                // Its dashboard (for the Grafana sidecar) reads only series the Kafka catalogs list.
+                const catalogs = seriesCatalogs(stackObjects(resources)).filter((c) => c.exporter.startsWith("kafka"));
+                for (const k of kafkas) {
+                    const dashboard = ofKind(resources, "ConfigMap").find((r) => meta(r).name === `${meta(k).name}-dashboard`);
+                    assert.equal((dashboard?.inputs.metadata as { labels: Record<string, string> }).labels.grafana_dashboard, "1");
+                    const panels = (
+                        JSON.parse(Object.values(dashboard!.inputs.data as Record<string, string>)[0]) as {
+                            panels: { targets: { expr: string }[] }[];
+                        }
+                    ).panels;
+                    for (const expr of panels.flatMap((p) => p.targets.map((t) => t.expr)))
+                        for (const m of metricNames(expr).metrics)
+                            assert.ok(
+                                catalogs.some((c) => c.series.includes(m)),
+                                `${stack}: dashboard reads ${m}`,
+                            );
+                }
                 // Without the scrape policy, Prometheus cannot reach the brokers' metrics port.
                 const noScrape = resources.filter((r) => !(r.type.endsWith(":NetworkPolicy") && meta(r).name.endsWith("-metrics-scrape")));
                 const blocked = admitStack({ stack, resources: noScrape, config }).flows.filter((f) => !f.ok);
