@@ -4,7 +4,7 @@ import { chartMonitorProblem, SeriesCatalog } from "./catalog";
 export const certManagerSeries: SeriesCatalog = {
     exporter: "cert-manager",
     version: "v1.21.1",
-    source: "cert-manager/cert-manager v1.21.1: pkg/metrics/metrics.go, pkg/metrics/certificates.go",
+    source: "cert-manager/cert-manager v1.21.1: pkg/metrics/metrics.go (namespace certmanager_)",
     series: [
         "certmanager_certificate_expiration_timestamp_seconds",
         "certmanager_certificate_renewal_timestamp_seconds",
