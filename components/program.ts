@@ -14,6 +14,7 @@ import { MeshSecurity } from "./guardrails/mesh-security";
 import { MonitoringRbac } from "./guardrails/monitoring-rbac";
 import { NetworkBaseline } from "./guardrails/network-baseline";
 import { allReleases, EdgeOrigin, installPlatform, InstalledPlatform } from "./platform/install";
+import { alertReceiverReaders, observePlatform } from "./platform/observe";
 import { SecretStores } from "./platform/secret-stores";
 import { releaseVersions } from "./platform/versions";
 import { appImageDigestRequired } from "./shared/environment";
@@ -50,6 +51,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
             namespaces,
             meshNamespace: platform.istio?.rootNamespace,
             nodeLocalDns: config.cluster.nodeLocalDns?.address,
+            monitoringNamespace: platform.prometheus?.monitoring.namespace,
             acmeHttp01:
                 platform.ingress && solvesHttp01(config.environment, config.cloudflare !== undefined)
                     ? {
@@ -88,10 +90,12 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
                   stores: config.secretStores,
                   apps: config.apps,
                   operator: platform.externalSecrets.release,
+                  platformReaders: alertReceiverReaders(config, platform),
               },
               opts,
           )
         : undefined;
+    observePlatform(config, namespaces, platform, stores, opts);
 
     const apps = new Apps(
         "apps",

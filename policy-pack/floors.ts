@@ -57,6 +57,10 @@ export interface Floor {
         /** Kafka `min.insync.replicas` (cluster default and every topic). */
         minKafkaInSync: number;
     };
+    alerting: {
+        /** Critical alerts page someone: a PagerDuty receiver reached by `severity=critical` (platform:alerting). */
+        pagingReceiver: boolean;
+    };
     /** Policies of the pack that stay mandatory whatever the stack's policy config says. */
     mandatoryPolicies: string[];
     /** Policy parameters the config may raise but not lower. */
@@ -147,6 +151,7 @@ export const floors: Readonly<Record<"staging" | "production", Floor>> = {
             minKafkaReplication: 3,
             minKafkaInSync: 2,
         },
+        alerting: { pagingReceiver: true },
         mandatoryPolicies: [
             ...workloadPolicies,
             "images-pinned-by-digest",
@@ -184,6 +189,8 @@ export const floors: Readonly<Record<"staging" | "production", Floor>> = {
             forbiddenSecurityLevels: ["off", "essentially_off"],
         },
         data: { minPostgresInstances: 2, complianceProfiles: ["GDPR"], minRetentionDays: 14, minKafkaReplication: 2, minKafkaInSync: 1 },
+        // Staging alerts go to chat; nobody is woken for it.
+        alerting: { pagingReceiver: false },
         mandatoryPolicies: [...workloadPolicies, "pdbs-leave-pods-evictable", "no-unnamed-public-load-balancer"],
         minimums: { minimumReplicas: 1 },
     },

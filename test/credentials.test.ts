@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { receiverSecrets } from "../components/config/alerting";
 import type { AppConfig } from "../components/config";
 import { platformEnv } from "../components/config/secrets";
 import { caGeneration } from "../components/workloads/kafka-ca";
@@ -133,7 +134,7 @@ describe("app credentials: databases, Kafka and secrets where the app runs", () 
                 }
             });
 
-            it(`runs External Secrets with the ClusterSecretStore platform-${config.environment}, served only to the apps that read it`, async () => {
+            it(`runs External Secrets with the ClusterSecretStore platform-${config.environment}, served only to the apps (and alert receivers) that read it`, async () => {
                 const run = await stackRun(stack);
                 const release = ofType(run, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "external-secrets")!;
                 const stores = ofType(run, "kubernetes:external-secrets.io/v1:ClusterSecretStore");
@@ -145,7 +146,11 @@ describe("app credentials: databases, Kafka and secrets where the app runs", () 
                 const provider = { dev: "kubernetes", staging: "vault", production: "aws" }[config.environment];
                 assert.deepEqual(Object.keys(get(store, "spec.provider") as object), [provider]);
                 assert.ok(dependsOn(run, store, release));
-                const readers = [...new Set(config.apps.filter((a) => a.secrets.length > 0).map((a) => a.namespace))].sort();
+                // ...and the monitoring namespace when an alert receiver's credential is in the store.
+                const alertReaders = config.alerting ? receiverSecrets(config.alerting).map(() => "monitoring") : [];
+                const readers = [
+                    ...new Set([...config.apps.filter((a) => a.secrets.length > 0).map((a) => a.namespace), ...alertReaders]),
+                ].sort();
                 assert.deepEqual(get(store, "spec.conditions"), [{ namespaces: readers }]);
             });
 

@@ -52,11 +52,15 @@ describe("guardrails", () => {
                     // Nothing namespace-wide beyond DNS, the mesh control plane and (where HTTP-01 is used)
                     // the ACME solver: scrapes, replication and operator access belong to each app or
                     // data service's own policy, port by port.
-                    const meshed = (ns.mesh ?? (ns.layer === "core" || ns.layer === "security" ? "sidecar" : "none")) !== "none";
+                    // ...and Prometheus to the sidecars' Envoy stats port (15090), which no app policy names.
+                    const mesh = ns.mesh ?? (ns.layer === "core" || ns.layer === "security" ? "sidecar" : "none");
+                    const meshed = mesh !== "none";
+                    const scraped = mesh === "sidecar" && config.components.kubePrometheusStack?.enabled !== false;
                     const expected = [
                         "default-deny",
                         "allow-dns",
                         ...(ns.layer === "amplifier" ? ["allow-https-egress"] : meshed ? ["allow-mesh-control-plane"] : []),
+                        ...(ns.layer !== "amplifier" && scraped ? ["allow-monitoring-scrape"] : []),
                     ];
                     const acme = policies.has("allow-acme-http01-solver") ? ["allow-acme-http01-solver"] : [];
                     assert.deepEqual([...policies.keys()].sort(), [...expected, ...acme].sort(), name);

@@ -4,7 +4,7 @@ import { checkCloudflare, checkPublicHosts } from "./edge-rules";
 import { isUnder } from "./hosts";
 import type { NamespaceConfig } from "./namespaces";
 import type { ParsedStackConfig } from "./schema";
-import { checkAppSecrets, checkSecretStores } from "./secret-rules";
+import { checkAlertingSecrets, checkAppSecrets, checkSecretStores } from "./secret-rules";
 import { appImageDigestRequired } from "../shared/environment";
 
 /**
@@ -48,6 +48,7 @@ export function crossCheck(cfg: Partial<CrossCheckInput>, issue: Issue): void {
         checkAppSecrets(app, index, cfg, issue);
     }
     checkSecretStores(cfg, issue);
+    checkAlertingSecrets(cfg, issue);
     if (cfg.components) checkComponents(cfg, issue);
     checkPublicHosts(cfg, issue);
     if (cfg.cloudflare) checkCloudflare(cfg.cloudflare, cfg, issue);

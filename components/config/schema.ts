@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { alertingSchema } from "./alerting";
 import { appSchema } from "./apps";
 import { backupSchema, complianceSchema } from "./data";
 import { cloudflareSchema } from "./edge";
@@ -66,6 +67,8 @@ export const stackConfigShape = {
     apps: z.array(appSchema).default([]),
     /** External Secrets stores by name, each the ClusterSecretStore `<name>-<environment>`. @default {} */
     secretStores: secretStoresSchema.default({}),
+    /** Alertmanager's receivers and routes; secrets come from `secretStores`. Absent: alerts go nowhere (the chart's null receiver). */
+    alerting: weakens(alertingSchema.optional(), ({ current }) => (current ? [undefined] : [])),
     /** Object storage for database backups. Required outside dev when an app has Postgres. */
     backup: weakens(backupSchema.optional(), ({ current }) => (current ? [undefined] : [])),
     /** Secret S3 access key id for `backup.credentials: keys`. */

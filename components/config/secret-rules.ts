@@ -1,5 +1,6 @@
 // One judge of what looks like a credential: the gate's (container env) and this (stack files).
 import { secretLiteralKind } from "../../policy-pack/policies/secret-literals";
+import { receiverSecrets } from "./alerting";
 import type { AppConfig } from "./apps";
 import type { CrossCheckInput, Issue } from "./rules";
 import { platformEnv, reservedSecretNames } from "./secrets";
@@ -69,5 +70,37 @@ export function checkAppSecrets(app: AppConfig, i: number, cfg: Partial<CrossChe
 export function checkSecretStores(cfg: Partial<CrossCheckInput>, issue: Issue): void {
     if (Object.keys(cfg.secretStores ?? {}).length > 0 && cfg.components?.externalSecrets.enabled === false) {
         issue(["secretStores"], "needs platform component 'externalSecrets', which this stack disables");
+    }
+}
+
+/**
+ * Alerting reads its receivers' credentials from the stack's stores, into the monitoring
+ * namespace: each store must exist (and a `kubernetes` store needs the key inside the Secret),
+ * and Alertmanager itself must be there to route anything.
+ */
+export function checkAlertingSecrets(cfg: Partial<CrossCheckInput>, issue: Issue): void {
+    if (!cfg.alerting) return;
+    if (cfg.components?.kubePrometheusStack.enabled === false)
+        issue(["alerting"], "needs platform component 'kubePrometheusStack' (Alertmanager), which this stack disables");
+    const stores = cfg.secretStores ?? {};
+    const secrets = receiverSecrets(cfg.alerting);
+    if (secrets.length > 0 && cfg.components?.externalSecrets.enabled === false)
+        issue(["alerting", "receivers"], "reads credentials through platform component 'externalSecrets', which this stack disables");
+    for (const { path, secret } of secrets) {
+        const store = stores[secret.store];
+        if (cfg.secretStores && store === undefined) {
+            const declared = Object.keys(stores);
+            issue(
+                ["alerting", ...path, "store"],
+                declared.length > 0
+                    ? `'${secret.store}' is not one of platform:secretStores (${declared.join(", ")})`
+                    : `'${secret.store}' is not a store of this stack: declare it under platform:secretStores`,
+            );
+        }
+        if (store?.provider === "kubernetes" && secret.property === undefined)
+            issue(
+                ["alerting", ...path, "property"],
+                `is required with store '${secret.store}': it names the key inside the Secret '${secret.key}'`,
+            );
     }
 }

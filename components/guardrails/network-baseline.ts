@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managedBy } from "../shared/labels";
+import { proxyScrapePolicy } from "../platform/proxy-metrics";
 import { dnsEgress, inNamespace, privateRanges, tcp } from "../shared/network";
 import type { Namespaces, PlatformNamespace } from "./namespaces";
 
@@ -10,6 +11,8 @@ export interface NetworkBaselineArgs {
     namespaces: Namespaces;
     /** Namespace of istiod, for sidecars' xDS and certificate traffic (port 15012). */
     meshNamespace?: string;
+    /** Namespace of Prometheus: it scrapes every sidecar's Envoy statistics (see platform/proxy-metrics.ts). */
+    monitoringNamespace?: string;
     /**
      * ACME HTTP-01 in use: cert-manager creates its solver pods in the namespaces of the Ingresses
      * it certifies, and the ingress controller must reach them on 8089.
@@ -49,6 +52,10 @@ export function baselinePolicies(
                 { to: [{ ...inNamespace(args.meshNamespace), podSelector: { matchLabels: { app: "istiod" } } }], ports: [tcp(15012)] },
             ],
         };
+    }
+    if (ns.mesh === "sidecar" && args.meshNamespace && args.monitoringNamespace) {
+        // Envoy's stats port on every sidecar; each app opens its own metrics port in its own policy.
+        policies["allow-monitoring-scrape"] = proxyScrapePolicy(args.monitoringNamespace);
     }
     if (args.acmeHttp01?.namespaces.includes(ns.name ?? "")) {
         policies["allow-acme-http01-solver"] = {

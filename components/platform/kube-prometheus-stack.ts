@@ -6,6 +6,7 @@ import { PerEnvironment, statefulProtection } from "../shared/environment";
 import { ChartPin, ContainerResources, HelmValues, hookJobResources, mergeValues, Monitoring, platformRelease } from "../shared/helm";
 import { managedBy } from "../shared/labels";
 import { UiExposure, uiClientCertificate } from "../shared/origin-lock";
+import { alertmanagerConfigLabels } from "./alert-routing";
 
 /** kube-prometheus-stack: Prometheus Operator and its CRDs, Prometheus, Alertmanager, Grafana. */
 export const kubePrometheusStackChart: ChartPin = {
@@ -122,6 +123,10 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
         alertmanager: {
             podDisruptionBudget: { enabled: d.alertmanagerReplicas > 1, minAvailable: 1 },
             alertmanagerSpec: {
+                // The stack's routes (platform/alert-routing.ts): only our AlertmanagerConfig, and
+                // without the operator's namespace matcher, which would keep every app's alert out.
+                alertmanagerConfigSelector: { matchLabels: alertmanagerConfigLabels },
+                alertmanagerConfigMatcherStrategy: { type: "None" },
                 replicas: d.alertmanagerReplicas,
                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
                 ...antiAffinity,

@@ -57,8 +57,10 @@ export function storeProvider(store: SecretStoreConfig): Record<string, unknown>
 }
 
 /** Namespaces whose apps read from `store`: the only ones the ClusterSecretStore serves. */
-export function storeNamespaces(store: string, apps: AppConfig[]): string[] {
-    return [...new Set(apps.filter((a) => a.secrets.some((s) => s.store === store)).map((a) => a.namespace))].sort();
+export function storeNamespaces(store: string, apps: AppConfig[], others: Record<string, string[]> = {}): string[] {
+    return [
+        ...new Set([...apps.filter((a) => a.secrets.some((s) => s.store === store)).map((a) => a.namespace), ...(others[store] ?? [])]),
+    ].sort();
 }
 
 /** The Secrets (name -> keys) a seeded `kubernetes` store must hold for the apps that read it. */
@@ -81,6 +83,8 @@ export interface SecretStoresArgs {
     apps: AppConfig[];
     /** The External Secrets release: its CRDs, and the webhook that validates stores. */
     operator: pulumi.Resource;
+    /** Platform namespaces that read a store besides the apps' (the monitoring namespace for alert receivers). @default {} */
+    platformReaders?: Record<string, string[]>;
 }
 
 /**
@@ -109,7 +113,7 @@ export class SecretStores extends pulumi.ComponentResource {
                     metadata: { name: clusterName, labels: { ...managedBy, "platform.io/environment": args.environment } },
                     spec: {
                         provider: storeProvider(store),
-                        conditions: [{ namespaces: storeNamespaces(storeName, args.apps) }],
+                        conditions: [{ namespaces: storeNamespaces(storeName, args.apps, args.platformReaders) }],
                     },
                 },
                 { parent: this, dependsOn: [args.operator, ...reader] },

@@ -5,7 +5,10 @@ import type { Environment } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
 import { DataNetwork, egressTo, podsIn, podsWith, tcp } from "../shared/network";
 import { managedBy } from "../shared/labels";
+import type { Monitoring } from "../shared/helm";
 import { kafkaClusterCa } from "./kafka-ca";
+import { KafkaMonitoring } from "./kafka-monitoring";
+import { jmxConfigKey, kafkaExporterSpec } from "./kafka-observability";
 
 /**
  * Container security context for every Kafka container: the restricted profile plus a
@@ -79,6 +82,8 @@ export interface KafkaClusterArgs {
     /** Owning app; the cluster is named `<app>-kafka`. */
     app: string;
     namespace: pulumi.Input<string>;
+    /** The namespace's name (what dashboards query by). */
+    namespaceName: string;
     labels: Record<string, string>;
     brokers: number;
     controllers: number;
@@ -90,6 +95,8 @@ export interface KafkaClusterArgs {
     operator: pulumi.Resource;
     /** The cluster's own traffic (the operator's generated NetworkPolicies are off: the platform owns them). */
     network: DataNetwork;
+    /** Metrics (JMX exporter and Kafka Exporter), their PodMonitor, scrape policies and dashboard. @default undefined (none) */
+    monitoring?: Monitoring;
 }
 
 /** Port of the clients' listener: TLS, SCRAM-SHA-512 authentication (the apps' data paths open it). */
@@ -157,6 +164,19 @@ export class KafkaCluster extends pulumi.ComponentResource {
         );
         this.caCertificate = ca.certificate;
 
+        const observed = args.monitoring
+            ? new KafkaMonitoring(
+                  `${name}-monitoring`,
+                  {
+                      cluster: this.clusterName,
+                      namespace: args.namespace,
+                      namespaceName: args.namespaceName,
+                      labels: args.labels,
+                      monitoring: args.monitoring,
+                  },
+                  { parent: this },
+              )
+            : undefined;
         const kafka = new k8s.apiextensions.CustomResource(
             `${name}-cluster`,
             {
@@ -171,6 +191,14 @@ export class KafkaCluster extends pulumi.ComponentResource {
                         ],
                         authorization: { type: "simple" },
                         ...(sizing.zoneAware ? { rack: { topologyKey: "topology.kubernetes.io/zone" } } : {}),
+                        ...(observed
+                            ? {
+                                  metricsConfig: {
+                                      type: "jmxPrometheusExporter",
+                                      valueFrom: { configMapKeyRef: { name: observed.jmxConfigMap, key: jmxConfigKey } },
+                                  },
+                              }
+                            : {}),
                         config: {
                             "default.replication.factor": replication,
                             "min.insync.replicas": Math.max(1, replication - 1),
@@ -185,11 +213,21 @@ export class KafkaCluster extends pulumi.ComponentResource {
                         userOperator: { resources: sizing.entityOperator },
                         template: { topicOperatorContainer: kafkaContainerSecurity, userOperatorContainer: kafkaContainerSecurity },
                     },
+                    ...(observed
+                        ? {
+                              kafkaExporter: kafkaExporterSpec(
+                                  args.environment,
+                                  args.topics.map((t) => t.name),
+                                  args.users.map((u) => u.app),
+                                  kafkaContainerSecurity,
+                              ),
+                          }
+                        : {}),
                     // The platform supplies the cluster CA (kafka-ca.ts); Strimzi still issues the broker certificates.
                     clusterCa: { generateCertificateAuthority: false },
                 },
             },
-            { ...stateful, dependsOn: [args.operator, ...pools, ...ca.secrets] },
+            { ...stateful, dependsOn: [args.operator, ...pools, ...ca.secrets, ...(observed ? [observed.configMap] : [])] },
         );
 
         for (const topic of args.topics) {

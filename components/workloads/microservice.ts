@@ -7,7 +7,7 @@ import type { SecretStoreServices } from "./app-credentials";
 import type { PodConnections } from "./connections";
 import { ClientCertificateCheck, clientCertificateAnnotations } from "../shared/origin-lock";
 import { AccessArgs, authorizationPolicySpec, dataAccessPolicySpec, networkPolicySpec, peerAuthenticationSpec } from "./access";
-import { dashboardJson, prometheusRuleSpec, serviceMonitorSpec } from "./observability";
+import { dashboardJson, metricsServiceLabel, prometheusRuleSpec, serviceMonitorSpec } from "./observability";
 import { appLabels, selectorLabels } from "./pod";
 import {
     applicationSpec,
@@ -214,7 +214,9 @@ export class Microservice extends pulumi.ComponentResource {
         } else {
             new k8s.apps.v1.Deployment(`${name}-deployment`, { metadata: meta, spec: deploymentSpec(ctx) }, workloadOpts);
         }
-        this.service(`${name}-service`, app.name, ns, labels, app);
+        // Only the main Service carries the scrape label: the stable and canary Services select the
+        // same pods, and a monitor selecting all three would store every series three times.
+        this.service(`${name}-service`, app.name, ns, { ...labels, ...metricsServiceLabel }, app);
 
         if (app.autoscaling?.kind === "hpa") {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(

@@ -1,4 +1,5 @@
 import type { AppConfig } from "../config/apps";
+import { runbookUrl } from "../shared/runbooks";
 import { selectorLabels } from "./pod";
 
 /**
@@ -7,12 +8,19 @@ import { selectorLabels } from "./pod";
  * (`http_requests_total{code}` and `http_request_duration_seconds` histograms).
  */
 
+/**
+ * The label of the one Service per app that Prometheus scrapes through. A canary app has three
+ * Services over the same pods (main, stable, canary): selecting by app labels alone scrapes each
+ * pod three times.
+ */
+export const metricsServiceLabel = { "platform.io/metrics-service": "true" };
+
 export function serviceMonitorSpec(
     app: AppConfig & { metrics: { port: number; path: string } },
     namespace: string,
 ): Record<string, unknown> {
     return {
-        selector: { matchLabels: selectorLabels(app.name) },
+        selector: { matchLabels: { ...selectorLabels(app.name), ...metricsServiceLabel } },
         namespaceSelector: { matchNames: [namespace] },
         endpoints: [{ port: "http-metrics", path: app.metrics.path, interval: "30s", scrapeTimeout: "10s" }],
     };
@@ -24,7 +32,8 @@ export function serviceMonitorSpec(
  */
 export function prometheusRuleSpec(app: AppConfig, namespace: string): Record<string, unknown> {
     const sel = `namespace="${namespace}", service="${app.name}"`;
-    const labels = { severity: "page", team: app.team, app: app.name };
+    // The same severities as the platform's alerts (critical pages, warning does not): Alertmanager routes by them.
+    const labels = { severity: "critical", team: app.team, app: app.name };
     const requestAlerts = app.protocol === "http" && app.metrics !== false;
     return {
         groups: [
@@ -38,7 +47,11 @@ export function prometheusRuleSpec(app: AppConfig, namespace: string): Record<st
                             `sum by (pod) (increase(kube_pod_container_status_restarts_total{namespace="${namespace}", ` +
                             `container="${app.name}"}[15m])) > ${app.alerts.restarts}`,
                         labels: { ...labels, severity: "warning" },
-                        annotations: { summary: `${app.name}: a pod restarted more than ${app.alerts.restarts} times in 15 minutes` },
+                        annotations: {
+                            summary: `${app.name}: a pod restarted more than ${app.alerts.restarts} times in 15 minutes`,
+                            description: "Pod {{ $labels.pod }} keeps crashing or failing its liveness probe.",
+                            runbook_url: runbookUrl("FrequentRestarts"),
+                        },
                     },
                 ],
             },
@@ -58,6 +71,7 @@ function httpAlerts(app: AppConfig, sel: string, labels: Record<string, string>)
             annotations: {
                 summary: `${app.name}: more than ${app.alerts.errorRatePercent}% of requests fail`,
                 description: "5xx ratio over 5 minutes is {{ $value | humanize }}%.",
+                runbook_url: runbookUrl("HighErrorRate"),
             },
         },
         {
@@ -70,6 +84,7 @@ function httpAlerts(app: AppConfig, sel: string, labels: Record<string, string>)
             annotations: {
                 summary: `${app.name}: p95 latency above ${app.alerts.p95LatencyMs} ms`,
                 description: "p95 latency over 5 minutes is {{ $value | humanize }} ms.",
+                runbook_url: runbookUrl("HighLatencyP95"),
             },
         },
     ];

@@ -158,7 +158,11 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
     const operators = world.pods.filter((p) => platformNs.has(p.namespace));
     need("operator to the API server", operators, [apiServer], apiPort);
     const dataNeedsApi = world.pods.filter(
-        (p) => dataNamespaces.includes(p.namespace) && (p.labels["cnpg.io/cluster"] || p.labels["strimzi.io/cluster"]),
+        (p) =>
+            dataNamespaces.includes(p.namespace) &&
+            (p.labels["cnpg.io/cluster"] || p.labels["strimzi.io/cluster"]) &&
+            // The Kafka Exporter's certificates are mounted Secrets: it talks to the brokers only.
+            p.labels["strimzi.io/component-type"] !== "kafka-exporter",
     );
     need("data service to the API server (instance manager, Kafka secrets, entity operator)", dataNeedsApi, [apiServer], apiPort);
     for (const app of intent.apps.filter((a) => a.apiAccess))
@@ -189,6 +193,21 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
         if (app.metricsPort) need(`Prometheus scrapes ${app.name}`, prometheus, appPods(world, app), app.metricsPort);
         never(`Prometheus must not reach ${app.name}'s service port`, prometheus, appPods(world, app), app.port);
     }
+
+    // Prometheus to every Istio proxy's Envoy statistics (15090), outside the amplifier.
+    const amplifier = new Set(intent.layers.amplifier ?? []);
+    if (prometheus.length)
+        need(
+            "Prometheus scrapes the proxy's Envoy statistics",
+            prometheus,
+            world.pods.filter(
+                (p) =>
+                    p.labels["service.istio.io/canonical-name"] !== undefined &&
+                    !amplifier.has(p.namespace) &&
+                    (p.ports ?? []).some((x) => x.name === "http-envoy-prom"),
+            ),
+            15090,
+        );
 
     // Sidecars to istiod.
     const istiod = first(podsWhere(world, releaseNamespaces.get("istiod"), { app: "istiod" }));
@@ -292,6 +311,14 @@ export function deriveFlows(world: NetworkWorld, objects: Sourced[], intent: Sta
         need(`${k.metadata.name} replication between brokers`, first(brokers), brokers.slice(1, 2), 9091);
         need(`${k.metadata.name} entity operator to brokers`, entity, first(brokers), 9091);
         never("Prometheus must not reach Kafka's client port", prometheus, first(brokers), clientPort(k));
+        const exporter = podsWhere(world, k.metadata.namespace, { "strimzi.io/name": `${k.metadata.name}-kafka-exporter` });
+        if (exporter.length) need(`${k.metadata.name} Kafka Exporter to brokers (replication listener)`, exporter, first(brokers), 9091);
+        if ((((k.spec as Json).kafka as Json).metricsConfig as Json | undefined) && prometheus.length) {
+            need(`Prometheus scrapes ${k.metadata.name}'s brokers`, prometheus, first(brokers), 9404);
+            need(`Prometheus scrapes ${k.metadata.name}'s controllers`, prometheus, first(controllers), 9404);
+        }
+        if (prometheus.length) need(`Prometheus scrapes ${k.metadata.name}'s Kafka Exporter`, prometheus, exporter, 9404);
+        never(`Prometheus must not reach ${k.metadata.name}'s replication port`, prometheus, first(brokers), 9091);
     }
 
     // The amplifier namespace reaches nothing private; the data layer nothing arbitrary on the internet.

@@ -12,6 +12,7 @@ import { chartPods } from "./models/platform-pods";
 import { expand, Release } from "./pods";
 import { matchesSelector } from "./selectors";
 import { podUsage, QuotaFinding, quotaFit, QuotaUsage } from "./quota";
+import { DuplicateScrape, duplicateScrapes, scrapeTargets, ScrapeTarget } from "./scrapes";
 import type { Json, KubeObject, Refusal, Sourced } from "./types";
 
 /**
@@ -46,6 +47,8 @@ export interface AdmitReport {
     /** Requests and limits of every pod per namespace as the stack starts (what a cluster must offer). */
     initialUsage: QuotaUsage[];
     flows: FlowResult[];
+    /** What Prometheus scrapes (every ServiceMonitor and PodMonitor over the twin's pods), and what it would scrape twice. */
+    scrapes: { targets: ScrapeTarget[]; duplicates: DuplicateScrape[] };
     /** Models read for other chart versions than the stack installs. */
     stale: string[];
     ok: boolean;
@@ -150,6 +153,9 @@ export function admitStack(input: AdmitInput): AdmitReport {
     );
     const flows = judgeFlows(world, deriveFlows(world, [...objects, ...expansion.modelObjects], intent, releaseNamespaces));
 
+    const targets = scrapeTargets([...objects, ...expansion.modelObjects], world.pods);
+    const scrapes = { targets, duplicates: duplicateScrapes(targets) };
+
     const pods = expansion.candidates.filter((c) => c.object.kind === "Pod");
     const unevaluable = policies.gatekeeper
         .unevaluable()
@@ -183,12 +189,14 @@ export function admitStack(input: AdmitInput): AdmitReport {
         quota,
         initialUsage: [...podUsage(admission.admitted, "initial")].map(([namespace, used]) => ({ namespace, used })),
         flows,
+        scrapes,
         stale,
         ok:
             admission.refusals.length === 0 &&
             exec.refusals.length === 0 &&
             quota.findings.length === 0 &&
             flows.every((f) => f.ok) &&
+            scrapes.duplicates.length === 0 &&
             stale.length === 0,
     };
 }

@@ -20,6 +20,9 @@ export function formatReport(report: AdmitReport, options: { verbose?: boolean }
             `${what}: ${describeEndpoint(f.flow.from)} -> ${describeEndpoint(f.flow.to)}:${f.flow.port}/${f.flow.protocol ?? "TCP"} (${f.flow.why}): ${f.detail}`,
         );
     }
+    for (const d of report.scrapes.duplicates) {
+        lines.push(`scraped ${d.through.length} times: ${d.pod}:${d.port}${d.path} through ${d.through.join(", ")}`);
+    }
     if (options.verbose) for (const r of report.audits) lines.push(`audit ${formatRefusal(r)}`);
     lines.push(summaryLine(report));
     return lines;
@@ -34,7 +37,8 @@ export function summaryLine(report: AdmitReport): string {
         `${report.refusals.length} refused, ${report.audits.length} audit finding(s); ` +
         `${report.exec.checked} operator exec action(s), ${report.exec.refusals.length} refused; ` +
         `quota: ${report.quota.findings.length} namespace limit(s) exceeded; ` +
-        `flows: ${required.filter((f) => f.ok).length}/${required.length} required allowed, ${forbidden.filter((f) => f.ok).length}/${forbidden.length} forbidden denied` +
+        `flows: ${required.filter((f) => f.ok).length}/${required.length} required allowed, ${forbidden.filter((f) => f.ok).length}/${forbidden.length} forbidden denied; ` +
+        `scrapes: ${report.scrapes.targets.length} target(s), ${report.scrapes.duplicates.length} scraped more than once` +
         (report.stale.length ? `; ${report.stale.length} stale model(s)` : "")
     );
 }

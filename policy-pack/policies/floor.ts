@@ -1,5 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { Floor, floors, isFloorName } from "../floors";
+import { alerting } from "./alerting-floor";
 import { requiredRetentionDays, retentionDays } from "./compliance";
 import type { Props } from "./k8s";
 
@@ -266,7 +267,7 @@ function data(resources: PolicyResource[], floor: Floor, report: Report): void {
 export const platformFloor: StackValidationPolicy = {
     name: "platform-floor",
     description:
-        "A staging or production stack keeps its floor (policy-pack/floors.ts) whatever its stack file says: admission enforcing everywhere, strict mTLS, restricted Pod Security, the Cloudflare edge with managed WAF, rate limits and DDoS protection, replicated and backed-up data.",
+        "A staging or production stack keeps its floor (policy-pack/floors.ts) whatever its stack file says: admission enforcing everywhere, strict mTLS, restricted Pod Security, the Cloudflare edge with managed WAF, rate limits and DDoS protection, replicated and backed-up data, critical alerts that page.",
     configSchema: { properties: { floor: { type: "string", default: "" } } },
     validateStack: (args, reportViolation) => {
         const { floor } = args.getConfig<{ floor: string }>();
@@ -276,6 +277,6 @@ export const platformFloor: StackValidationPolicy = {
             return;
         }
         const report: Report = (m, urn) => reportViolation(`${floor} floor: ${m}`, urn);
-        for (const check of [admission, mesh, podSecurity, edge, data]) check(args.resources, floors[floor], report);
+        for (const check of [admission, mesh, podSecurity, edge, data, alerting]) check(args.resources, floors[floor], report);
     },
 };

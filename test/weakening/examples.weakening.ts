@@ -105,6 +105,22 @@ describe("the production floor holds against the weakening edits a review found"
             (c) => void ((c.components as Config).ingressNginx = { values: { controller: { hostNetwork: true } } }),
             /helm-values-no-host-access: release 'ingress-nginx\/ingress-nginx': values set controller\.hostNetwork \(stack file: platform:components\.ingressNginx\.values\)/,
         ],
+        [
+            "critical alerts routed to Slack only (the PagerDuty route dropped)",
+            (c) => {
+                const alerting = c.alerting as { routes: Config[] };
+                alerting.routes = alerting.routes.filter((r) => r.receiver !== "platform-pager");
+            },
+            /no PagerDuty receiver that critical alerts reach.*\(stack file: platform:alerting\)/,
+        ],
+        [
+            "the paging route narrowed to a team no alert carries",
+            (c) => {
+                const alerting = c.alerting as { routes: Config[] };
+                alerting.routes = alerting.routes.map((r) => (r.receiver === "platform-pager" ? { ...r, team: ["nobody"] } : r));
+            },
+            /no PagerDuty receiver that critical alerts reach/,
+        ],
     ];
     for (const [what, edit, expected] of cases) {
         it(`refuses: ${what}`, async () => {

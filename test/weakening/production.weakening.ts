@@ -28,6 +28,8 @@ describe("weakening edits of production's stack file (drawn from the schema)", (
             "compliance.profiles",
             "backup.endpointCidrs",
             "apps.0",
+            "alerting",
+            "alerting.receivers",
         ])
             assert.ok(paths.has(p), `no edit on ${p} (have ${[...paths].join(", ")})`);
     });

@@ -8,7 +8,8 @@ import { serviceAccountUser } from "../types";
  * EntityOperator,EntityTopicOperator,EntityUserOperator,NetworkPolicyUtils}.java,
  * api/.../RestrictedPodSecurityProvider.java (a container template's securityContext replaces
  * the provider's default entirely), BaselinePodSecurityProvider (fsGroup 0 with persistent storage),
- * the chart's _kafka_image_map.tpl and kafka-versions.yaml (default Kafka 4.3.1).
+ * the chart's _kafka_image_map.tpl and kafka-versions.yaml (default Kafka 4.3.1), KafkaExporter.java
+ * and metrics/MetricsModel.java (port `tcp-prometheus` 9404 on Kafka nodes with `metricsConfig` and on the exporter).
  */
 
 export interface StrimziInstallation {
@@ -216,7 +217,65 @@ export function strimziObjects(
             },
         });
     }
+    const exporter = (kafka.spec as Json).kafkaExporter as Json | undefined;
+    if (exporter) deployments.push(kafkaExporterDeployment(kafka, exporter, kafkaImage, crLabels));
     return { pods, deployments, networkPolicies: install.generateNetworkPolicies ? generatedPolicies(kafka) : [] };
+}
+
+/**
+ * The Kafka Exporter Deployment `<cluster>-kafka-exporter` (KafkaExporter.java): the Kafka image,
+ * one container serving `tcp-prometheus` (9404), the spec's resources and container template's
+ * security context (else the restricted default), a /tmp emptyDir and two Secret volumes (its
+ * certificate, the cluster CA). It reads the brokers through `<cluster>-kafka-bootstrap:9091`.
+ */
+function kafkaExporterDeployment(kafka: KubeObject, exporter: Json, kafkaImage: string, crLabels: Record<string, string>): KubeObject {
+    const cluster = kafka.metadata.name;
+    const template = (exporter.template as Json | undefined) ?? {};
+    const podTemplate = (template.pod as Json | undefined) ?? {};
+    const labels = {
+        ...crLabels,
+        ...(((podTemplate.metadata as Json | undefined)?.labels as Record<string, string> | undefined) ?? {}),
+        "strimzi.io/cluster": cluster,
+        "strimzi.io/kind": "Kafka",
+        "strimzi.io/name": `${cluster}-kafka-exporter`,
+        "strimzi.io/component-type": "kafka-exporter",
+        "app.kubernetes.io/name": "kafka-exporter",
+        "app.kubernetes.io/instance": cluster,
+        "app.kubernetes.io/managed-by": "strimzi-cluster-operator",
+    };
+    const podSecurity = (podTemplate.securityContext as Json | undefined) ?? undefined;
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: `${cluster}-kafka-exporter`, namespace: kafka.metadata.namespace, labels },
+        spec: {
+            replicas: 1,
+            selector: {
+                matchLabels: { "strimzi.io/cluster": cluster, "strimzi.io/kind": "Kafka", "strimzi.io/name": `${cluster}-kafka-exporter` },
+            },
+            template: {
+                metadata: { labels },
+                spec: {
+                    serviceAccountName: `${cluster}-kafka-exporter`,
+                    ...(podSecurity ? { securityContext: podSecurity } : {}),
+                    containers: [
+                        {
+                            name: `${cluster}-kafka-exporter`,
+                            image: (exporter.image as string | undefined) ?? kafkaImage,
+                            ports: [{ name: "tcp-prometheus", containerPort: 9404, protocol: "TCP" }],
+                            ...(exporter.resources ? { resources: exporter.resources } : {}),
+                            securityContext: securityOf(template, "container"),
+                        },
+                    ],
+                    volumes: [
+                        { name: "strimzi-tmp", emptyDir: { medium: "Memory", sizeLimit: "5Mi" } },
+                        { name: "kafka-exporter-certs", secret: { secretName: `${cluster}-kafka-exporter-certs` } },
+                        { name: "cluster-ca-certs", secret: { secretName: `${cluster}-cluster-ca-cert` } },
+                    ],
+                },
+            },
+        },
+    };
 }
 
 /**
