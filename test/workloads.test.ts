@@ -425,7 +425,7 @@ describe("backups through a workload identity", () => {
                 destinationPath: "https://acmebackups.blob.core.windows.net/prod",
                 identity: { provider: "azure" as const, clientId: "8f4e2b1a-3c5d-4e6f-9a0b-1c2d3e4f5a6b" },
             },
-            credentials: { azureCredentials: { inheritFromAzureAD: true } },
+            credentials: { azureCredentials: { useDefaultAzureCredentials: true } },
             annotations: { "azure.workload.identity/client-id": "8f4e2b1a-3c5d-4e6f-9a0b-1c2d3e4f5a6b" },
             labels: { "azure.workload.identity/use": "true" },
         },
@@ -451,7 +451,7 @@ describe("backups through a workload identity", () => {
         const store = ofType(run, "kubernetes:barmancloud.cnpg.io/v1:ObjectStore").find(
             (r) => get(r, "metadata.name") === "backend-db-backups",
         )!;
-        assert.deepEqual(get(store, "spec.configuration.azureCredentials"), { inheritFromAzureAD: true });
+        assert.deepEqual(get(store, "spec.configuration.azureCredentials"), { useDefaultAzureCredentials: true });
         assert.equal(get(store, "spec.configuration.s3Credentials"), undefined);
         assert.ok(staging.backup, "staging backs up");
     });

@@ -255,12 +255,16 @@ export function objectStoreConfiguration(
 /**
  * How the Barman Cloud plugin's ObjectStore says "use the pod's cloud identity", per provider
  * (plugin-barman-cloud 0.7.0 ObjectStore CRD, spec.configuration: s3Credentials.inheritFromIAMRole,
- * googleCredentials.gkeEnvironment, azureCredentials.inheritFromAzureAD).
+ * googleCredentials.gkeEnvironment, azureCredentials.useDefaultAzureCredentials). Azure takes
+ * `useDefaultAzureCredentials` (barman-cloud `--credential default`, Azure's DefaultAzureCredential
+ * chain, which reads the token file and client id the workload-identity webhook injects), not
+ * `inheritFromAzureAD`: that one is `--credential managed-identity`, the node's IMDS identity, which
+ * a workload identity never reaches (plugin-barman-cloud docs, "Object Store Providers", Azure).
  */
 const identityCredentials: Record<BackupIdentityProvider, Record<string, unknown>> = {
     aws: { s3Credentials: { inheritFromIAMRole: true } },
     gcp: { googleCredentials: { gkeEnvironment: true } },
-    azure: { azureCredentials: { inheritFromAzureAD: true } },
+    azure: { azureCredentials: { useDefaultAzureCredentials: true } },
 };
 
 /**
