@@ -4,6 +4,7 @@ import { formatViolation } from "../policy-pack/offline";
 import { admitStack, AdmitReport, ChartObject } from "./admit";
 import { formatReport } from "./admit/report";
 import { CommandError } from "./cli";
+import { checkCustomResources, formatCrdCheck } from "./crds";
 import { checkDrift, formatDrift } from "./drift";
 import { runGate } from "./gate";
 import { RenderedObject, renderedAsSynthResources } from "./render/read";
@@ -19,7 +20,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 /**
  * Every offline check of a stack in one pass, and of every stack in one process (one start-up):
- * synth (written to `<out>/<stack>`), render (optional), the policy gate over the program's and
+ * synth (written to `<out>/<stack>`), render (optional; with it, the custom resources against the rendered CRDs), the policy gate over the program's and
  * the charts' objects, the admission twin over both, and the drift contract over the program's. Each stage is the same module the
  * per-stage commands use.
  */
@@ -101,6 +102,13 @@ export async function checkStack(stack: string, options: CheckOptions): Promise<
         lines.push(`stack ${stack}: ${rendered.length} chart objects rendered`);
         ms.render = since(t);
     }
+    // Every custom resource against the CRD version that serves it: needs the charts' CRDs, so only with --render.
+    let crdsOk = true;
+    if (rendered) {
+        const crds = checkCustomResources(resources, rendered);
+        lines.push(...formatCrdCheck(stack, crds));
+        crdsOk = crds.problems.length === 0;
+    }
     const result = gateAndAdmit(stack, resources, rendered);
     ms.gate = result.ms.gate;
     ms.admit = result.ms.admit;
@@ -108,5 +116,5 @@ export async function checkStack(stack: string, options: CheckOptions): Promise<
     // The drift contract: what the nightly `preview --refresh --expect-no-changes` would flag by design.
     const drift = checkDrift({ resources, config: stackConfig(stack) });
     lines.push(...formatDrift(stack, drift));
-    return { stack, ok: result.ok && drift.length === 0, lines, ms };
+    return { stack, ok: result.ok && crdsOk && drift.length === 0, lines, ms };
 }
