@@ -68,6 +68,14 @@ const widgetCrd: Obj = {
                                             properties: { name: { type: "string", pattern: "^[a-z]+$" }, tls: { type: "boolean" } },
                                         },
                                     },
+                                    ports: {
+                                        type: "array",
+                                        "x-kubernetes-list-type": "map",
+                                        "x-kubernetes-list-map-keys": ["name"],
+                                        items: { type: "object", properties: { name: { type: "string" }, port: { type: "integer" } } },
+                                    },
+                                    hosts: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string" } },
+                                    mode: { type: "string", pattern: "^(?i)(abort|warn)?$" },
                                     selector: {
                                         type: "object",
                                         properties: { a: { type: "string" }, b: { type: "string" } },
@@ -145,6 +153,46 @@ describe("CRD schemas: the translation of Kubernetes' structural schemas", funct
         assert.deepEqual(problems(c).sort(), [
             "spec.listeners[1].name: required field is missing",
             'spec.listeners[2].name: must match pattern "^[a-z]+$" (got "Not-OK")',
+        ]);
+    });
+
+    it("refuses duplicate keys of a list-map and duplicate items of a set", function () {
+        const ok = widget({
+            size: "small",
+            ports: [
+                { name: "a", port: 1 },
+                { name: "b", port: 1 },
+            ],
+            hosts: ["x", "y"],
+        });
+        assert.deepEqual(problems(check([ok])), []);
+        const dup = widget({
+            size: "small",
+            ports: [
+                { name: "a", port: 1 },
+                { name: "a", port: 2 },
+            ],
+            hosts: ["x", "x"],
+        });
+        assert.deepEqual(problems(check([dup])).sort(), [
+            "spec.hosts: items 1 and 0 are equal (a set)",
+            'spec.ports: two items have the same ["name"] (a list keyed by them)',
+        ]);
+    });
+
+    it("reads a Go pattern's (?i) flag as Go does", function () {
+        assert.deepEqual(problems(check([widget({ size: "small", mode: "Abort" })])), []);
+        assert.match(problems(check([widget({ size: "small", mode: "stop" })])).join(), /spec\.mode: must match pattern/);
+        assert.deepEqual(check([widget({ size: "small" })]).notEvaluated, []);
+    });
+
+    it("checks label keys and values, and the namespace, as the API server does", function () {
+        const long = "x".repeat(64);
+        const c = check([widget({ size: "small" }, { metadata: { name: "w", namespace: "Apps", labels: { "bad key!": "v", ok: long } } })]);
+        assert.deepEqual(problems(c).sort(), [
+            `metadata.labels.ok: must NOT have more than 63 characters (got ${JSON.stringify(long).slice(0, 57)}...)`,
+            'metadata.labels["bad key!"]: not a valid key (a qualified name: [prefix/]name)',
+            'metadata.namespace: must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (got "Apps")',
         ]);
     });
 

@@ -1,3 +1,4 @@
+import { goToJsPattern } from "./go-regexp";
 import type { StructuralSchema } from "./schemas";
 
 /**
@@ -12,10 +13,19 @@ import type { StructuralSchema } from "./schemas";
  * - `nullable`: null is a value; elsewhere a null is pruned (so also refused here);
  * - OpenAPI v3's boolean `exclusiveMinimum`/`exclusiveMaximum` become draft-07 numbers;
  * - value validations inside `allOf`/`anyOf`/`oneOf`/`not` do not prune (they only validate);
- * - a `pattern` is a Go (RE2) regular expression: one JavaScript cannot compile is dropped and
- *   reported as not evaluated; formats other than the few checked here are not validated.
+ * - a `pattern` is a Go (RE2) regular expression (go-regexp.ts): one JavaScript cannot compile is
+ *   dropped and reported as not evaluated; formats other than the few checked here are not validated;
+ * - `x-kubernetes-list-type: set` items are unique; `map` items are unique by their
+ *   `x-kubernetes-list-map-keys` (the API server refuses duplicates of either);
+ * - metadata is ObjectMeta: label keys and values, and the namespace, are checked as the API
+ *   server checks them; a CRD may only narrow `metadata.name` (kept here).
  * `x-kubernetes-validations` (CEL) are left to the CEL pass (see cel.ts).
  */
+
+// Label and annotation keys are qualified names (`[prefix/]name`), label values at most 63
+// characters (apimachinery's validation.IsQualifiedName / IsValidLabelValue); a namespace is a DNS label.
+const qualifiedName = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$";
+const labelValue = { type: "string", maxLength: 63, pattern: "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" };
 
 /** The object metadata the API server keeps (ObjectMeta, meta/v1): any other key is dropped. */
 export const objectMeta: Record<string, unknown> = {
@@ -24,9 +34,9 @@ export const objectMeta: Record<string, unknown> = {
     properties: {
         name: { type: "string" },
         generateName: { type: "string" },
-        namespace: { type: "string" },
-        labels: { type: "object", additionalProperties: { type: "string" } },
-        annotations: { type: "object", additionalProperties: { type: "string" } },
+        namespace: { type: "string", maxLength: 63, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" },
+        labels: { type: "object", propertyNames: { pattern: qualifiedName }, additionalProperties: labelValue },
+        annotations: { type: "object", propertyNames: { pattern: qualifiedName }, additionalProperties: { type: "string" } },
         finalizers: { type: "array", items: { type: "string" } },
         ownerReferences: {
             type: "array",
@@ -56,6 +66,15 @@ export const objectMeta: Record<string, unknown> = {
     },
 };
 
+/** ObjectMeta, with what a CRD may narrow (`metadata.name` and `generateName`) taken from its schema. */
+function objectMetaFor(crdMetadata: unknown, skipped: string[]): Record<string, unknown> {
+    const narrowed = isObject(crdMetadata) && isObject(crdMetadata.properties) ? crdMetadata.properties : {};
+    const properties = { ...(objectMeta.properties as Record<string, unknown>) };
+    for (const field of ["name", "generateName"])
+        if (isObject(narrowed[field])) properties[field] = translate(narrowed[field] as StructuralSchema, false, skipped);
+    return { ...objectMeta, properties };
+}
+
 /** The formats checked (cheap, and validated by the API server too); others are ignored. */
 export const checkedFormats: Record<string, RegExp> = {
     "date-time": /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
@@ -78,6 +97,21 @@ const copied = [
     "required",
 ] as const;
 
+/** The keyword (registered with ajv in validate.ts) for `x-kubernetes-list-type: map`: items unique by these keys. */
+export const listMapKeys = "k8sListMapKeys";
+
+/** Whether no two items of a list-map share their key fields' values. */
+export function uniqueByKeys(keys: string[], items: unknown[]): boolean {
+    const seen = new Set<string>();
+    for (const item of items) {
+        if (!isObject(item)) continue;
+        const key = JSON.stringify(keys.map((k) => item[k] ?? null));
+        if (seen.has(key)) return false;
+        seen.add(key);
+    }
+    return true;
+}
+
 export interface Translation {
     schema: Record<string, unknown>;
     /** Patterns JavaScript cannot compile (RE2 syntax), not evaluated. */
@@ -93,7 +127,7 @@ export function translateRoot(root: StructuralSchema): Translation {
     const properties = { ...((schema.properties as Record<string, unknown>) ?? {}) };
     properties.apiVersion = { type: "string" };
     properties.kind = { type: "string" };
-    properties.metadata = objectMeta;
+    properties.metadata = objectMetaFor((root.properties as Record<string, unknown> | undefined)?.metadata, skippedPatterns);
     return { schema: { ...schema, type: "object", properties }, skippedPatterns };
 }
 
@@ -109,8 +143,9 @@ function translate(node: StructuralSchema, inJunctor: boolean, skipped: string[]
     exclusiveBound(node, out, "Maximum");
     if (typeof node.pattern === "string") {
         try {
-            new RegExp(node.pattern);
-            out.pattern = node.pattern;
+            const pattern = goToJsPattern(node.pattern);
+            new RegExp(pattern);
+            out.pattern = pattern;
         } catch {
             skipped.push(node.pattern);
         }
@@ -133,6 +168,9 @@ function translate(node: StructuralSchema, inJunctor: boolean, skipped: string[]
     const preserves = node["x-kubernetes-preserve-unknown-fields"] === true;
     if (isObjectNode && !inJunctor && !preserves && out.additionalProperties === undefined) out.additionalProperties = false;
     if (isObject(node.items)) out.items = translate(node.items, inJunctor, skipped);
+    if (node["x-kubernetes-list-type"] === "set") out.uniqueItems = true;
+    if (node["x-kubernetes-list-type"] === "map" && Array.isArray(node["x-kubernetes-list-map-keys"]))
+        out[listMapKeys] = node["x-kubernetes-list-map-keys"];
     for (const junctor of ["allOf", "anyOf", "oneOf"] as const) {
         const branches = node[junctor];
         if (Array.isArray(branches)) out[junctor] = branches.map((b) => translate(b as StructuralSchema, true, skipped));

@@ -3,7 +3,7 @@ import type { SynthResource } from "../../policy-pack/offline";
 import { redacted } from "../render/objects";
 import { evaluateRules, joinPath } from "./cel";
 import { constraintSchemas, crdSchemas, Gvk, gvkOf, ServedSchema, SourcedObject } from "./schemas";
-import { checkedFormats, translateRoot } from "./translate";
+import { checkedFormats, listMapKeys, translateRoot, uniqueByKeys } from "./translate";
 import { unrenderedCrdGroups } from "./unserved";
 
 /**
@@ -64,42 +64,53 @@ const pointerToPath = (pointer: string) =>
 /** ajv's errors as the API server's field errors: one per field, none from inside a failed junctor's branches. */
 export function fieldErrors(errors: ErrorObject[]): { path: string; message: string }[] {
     const junctors = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => `${e.schemaPath}/`);
-    return errors
-        .filter((e) => !junctors.some((j) => e.schemaPath.startsWith(j)))
-        .filter((e) => !(e.data === redacted && e.keyword !== "additionalProperties" && e.keyword !== "required"))
-        .map((e) => {
-            const at = pointerToPath(e.instancePath);
-            const p = e.params as Record<string, unknown>;
-            switch (e.keyword) {
-                case "additionalProperties":
-                    return {
-                        path: joinPath(at, String(p.additionalProperty)),
-                        message: "unknown field: the CRD schema has no such field (the API server would prune it)",
-                    };
-                case "required":
-                    return { path: joinPath(at, String(p.missingProperty)), message: "required field is missing" };
-                case "type":
-                    return {
-                        path: at,
-                        message:
-                            e.data === null
-                                ? "null, and the field is not nullable (the API server would drop it)"
-                                : `must be ${[p.type].flat().join(" or ")} (got ${describe(e.data)})`,
-                    };
-                case "enum":
-                    return {
-                        path: at,
-                        message: `must be one of ${(p.allowedValues as unknown[]).map(describe).join(", ")} (got ${describe(e.data)})`,
-                    };
-                default:
-                    return { path: at, message: `${e.message ?? e.keyword} (got ${describe(e.data)})` };
-            }
-        });
+    return (
+        errors
+            .filter((e) => !junctors.some((j) => e.schemaPath.startsWith(j)))
+            .filter((e) => !(e.data === redacted && e.keyword !== "additionalProperties" && e.keyword !== "required"))
+            // A key's own error (its pattern) is reported once, by the `propertyNames` error that follows it.
+            .filter((e) => (e as { propertyName?: string }).propertyName === undefined)
+            .map((e) => {
+                const at = pointerToPath(e.instancePath);
+                const p = e.params as Record<string, unknown>;
+                switch (e.keyword) {
+                    case "additionalProperties":
+                        return {
+                            path: joinPath(at, String(p.additionalProperty)),
+                            message: "unknown field: the CRD schema has no such field (the API server would prune it)",
+                        };
+                    case "propertyNames":
+                        return { path: joinPath(at, String(p.propertyName)), message: "not a valid key (a qualified name: [prefix/]name)" };
+                    case listMapKeys:
+                        return { path: at, message: `two items have the same ${describe(e.schema)} (a list keyed by them)` };
+                    case "uniqueItems":
+                        return { path: at, message: `items ${p.j} and ${p.i} are equal (a set)` };
+                    case "required":
+                        return { path: joinPath(at, String(p.missingProperty)), message: "required field is missing" };
+                    case "type":
+                        return {
+                            path: at,
+                            message:
+                                e.data === null
+                                    ? "null, and the field is not nullable (the API server would drop it)"
+                                    : `must be ${[p.type].flat().join(" or ")} (got ${describe(e.data)})`,
+                        };
+                    case "enum":
+                        return {
+                            path: at,
+                            message: `must be one of ${(p.allowedValues as unknown[]).map(describe).join(", ")} (got ${describe(e.data)})`,
+                        };
+                    default:
+                        return { path: at, message: `${e.message ?? e.keyword} (got ${describe(e.data)})` };
+                }
+            })
+    );
 }
 
 // `strict: false`: CRD schemas carry keywords ajv does not know (description, x-kubernetes-*);
 // translate.ts keeps only the ones it means. `unicodeRegExp: false`: Go patterns are not Unicode-mode JS.
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, unicodeRegExp: false, formats: checkedFormats });
+ajv.addKeyword({ keyword: listMapKeys, type: "array", schemaType: "array", validate: uniqueByKeys });
 
 interface Compiled {
     validate: ValidateFunction;
