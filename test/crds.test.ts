@@ -284,6 +284,50 @@ describe("CRD schemas: the translation of Kubernetes' structural schemas", funct
     });
 });
 
+describe("CRD schemas: schemaless recursive fields the operator decodes strictly", function () {
+    // Shaped like prometheus-operator's AlertmanagerConfig CRD: child routes are schemaless JSON.
+    const route = {
+        type: "object",
+        properties: {
+            receiver: { type: "string" },
+            matchers: { type: "array", items: { type: "object", properties: { name: { type: "string" }, value: { type: "string" } } } },
+            routes: { type: "array", items: { "x-kubernetes-preserve-unknown-fields": true } },
+        },
+    };
+    const crd: Obj = {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "alertmanagerconfigs.monitoring.coreos.com" },
+        spec: {
+            group: "monitoring.coreos.com",
+            names: { kind: "AlertmanagerConfig" },
+            versions: [
+                {
+                    name: "v1alpha1",
+                    served: true,
+                    schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { route } } } } },
+                },
+            ],
+        },
+    };
+    const config = (routes: unknown[]): Obj => ({
+        apiVersion: "monitoring.coreos.com/v1alpha1",
+        kind: "AlertmanagerConfig",
+        metadata: { name: "a", namespace: "monitoring" },
+        spec: { route: { receiver: "r", routes } },
+    });
+
+    it("checks child routes against the route's own schema, at every level", function () {
+        assert.deepEqual(
+            problems(check([config([{ receiver: "x", routes: [{ receiver: "y", matchers: [{ name: "a", value: "b" }] }] }])], [crd])),
+            [],
+        );
+        assert.deepEqual(problems(check([config([{ receiver: "x", routes: [{ reciever: "y" }] }])], [crd])), [
+            "spec.route.routes[0].routes[0].reciever: unknown field: the CRD schema has no such field (the API server would prune it)",
+        ]);
+    });
+});
+
 /** The charts whose CRDs serve the workloads' kinds (rendered once, with production's values). */
 const workloadCharts = ["strimzi-kafka-operator", "cloudnative-pg", "plugin-barman-cloud", "external-secrets"];
 const workloadGroups = ["kafka.strimzi.io", "postgresql.cnpg.io", "barmancloud.cnpg.io", "external-secrets.io"];

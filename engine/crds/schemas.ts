@@ -1,4 +1,5 @@
 import { constraintSchema, constraintGroup, constraintVersions } from "./gatekeeper-constraint";
+import { withRecursiveFields } from "./schemaless-fields";
 
 /**
  * Which schema serves each custom kind of a stack: every served version of every
@@ -52,7 +53,9 @@ export function crdSchemas(objects: SourcedObject[]): Map<Gvk, ServedSchema> {
                 kind: spec.names.kind,
                 // A version without a schema is not structural: the API server refuses such a CRD
                 // (apiextensions.k8s.io/v1), so an empty schema here only means "nothing is known".
-                schema: v.schema?.openAPIV3Schema ?? { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+                schema: v.schema?.openAPIV3Schema
+                    ? withRecursiveFields(spec.group, spec.names.kind, v.schema.openAPIV3Schema)
+                    : { type: "object", "x-kubernetes-preserve-unknown-fields": true },
                 source: `CRD ${name}${release ? ` (release ${release})` : ""}`,
             });
         }
