@@ -102,10 +102,12 @@ export async function checkStack(stack: string, options: CheckOptions): Promise<
         lines.push(`stack ${stack}: ${rendered.length} chart objects rendered`);
         ms.render = since(t);
     }
-    // Every custom resource against the CRD version that serves it: needs the charts' CRDs, so only with --render.
+    // Every custom resource against the CRD version that serves it: needs the charts' CRDs, so only
+    // with --render. The charts' own custom resources too: their specs come from the program's
+    // values (kube-prometheus-stack's prometheusSpec becomes the Prometheus object as written).
     let crdsOk = true;
     if (rendered) {
-        const crds = checkCustomResources(resources, rendered);
+        const crds = checkCustomResources([...resources, ...renderedAsSynthResources(rendered, stack)], rendered);
         lines.push(...formatCrdCheck(stack, crds));
         crdsOk = crds.problems.length === 0;
     }
