@@ -341,7 +341,13 @@ describe("CRD schemas: the program's custom resources against the pinned charts'
         const resources = toSynthResources(await stackRun("production"));
         const specs = releasesOf(resources).filter((s) => workloadCharts.includes(s.chart.name));
         assert.equal(specs.length, workloadCharts.length, `releases of ${workloadCharts.join(", ")} in production`);
-        const render = await renderReleases(specs, { stack: "production", kubeVersion: "1.34", chartsDir: charts });
+        // All at once: the slowest chart (external-secrets, its CRDs) bounds the time.
+        const render = await renderReleases(specs, {
+            stack: "production",
+            kubeVersion: "1.34",
+            chartsDir: charts,
+            concurrency: specs.length,
+        });
         crds = render.releases.flatMap((r) => r.objects.map((o) => o.object as Obj)).filter((o) => o.kind === "CustomResourceDefinition");
     });
 
