@@ -40,13 +40,28 @@ export interface StackCheck {
     ms: { synth: number; render: number; gate: number; admit: number };
 }
 
-/** Mandatory gate violations and the twin's verdict over a stack's resources (and rendered chart objects). */
+/**
+ * With rendered chart objects, every custom resource against the CRD version that serves it (the
+ * CRDs are the charts'); the charts' own custom resources too, since their specs come from the
+ * program's values (kube-prometheus-stack's prometheusSpec becomes the Prometheus object as written).
+ */
+export function checkCrds(stack: string, resources: SynthResource[], rendered: RenderedObject[]): { lines: string[]; ok: boolean } {
+    const crds = checkCustomResources([...resources, ...renderedAsSynthResources(rendered, stack)], rendered);
+    return { lines: formatCrdCheck(stack, crds), ok: crds.problems.length === 0 };
+}
+
+/**
+ * Mandatory gate violations and the twin's verdict over a stack's resources; with rendered chart
+ * objects, also those objects and the CRD schema check.
+ */
 export function gateAndAdmit(
     stack: string,
     resources: SynthResource[],
     rendered: RenderedObject[] | undefined,
 ): { lines: string[]; ok: boolean; admit: AdmitReport; ms: { gate: number; admit: number } } {
     const lines: string[] = [];
+    const crds = rendered ? checkCrds(stack, resources, rendered) : { lines: [], ok: true };
+    lines.push(...crds.lines);
     let t = process.hrtime.bigint();
     const violations = runGate(stack, [...resources, ...(rendered ? renderedAsSynthResources(rendered, stack) : [])]);
     const gateMs = since(t);
@@ -57,7 +72,7 @@ export function gateAndAdmit(
     const chartObjects: ChartObject[] | undefined = rendered?.map((o) => ({ release: o.release, object: o.object }));
     const admit = admitStack({ stack, resources, config: stackConfig(stack), rendered: chartObjects });
     lines.push(...formatReport(admit));
-    return { lines, ok: mandatory === 0 && admit.ok, admit, ms: { gate: gateMs, admit: since(t) } };
+    return { lines, ok: crds.ok && mandatory === 0 && admit.ok, admit, ms: { gate: gateMs, admit: since(t) } };
 }
 
 export async function checkStack(stack: string, options: CheckOptions): Promise<StackCheck> {
@@ -102,15 +117,6 @@ export async function checkStack(stack: string, options: CheckOptions): Promise<
         lines.push(`stack ${stack}: ${rendered.length} chart objects rendered`);
         ms.render = since(t);
     }
-    // Every custom resource against the CRD version that serves it: needs the charts' CRDs, so only
-    // with --render. The charts' own custom resources too: their specs come from the program's
-    // values (kube-prometheus-stack's prometheusSpec becomes the Prometheus object as written).
-    let crdsOk = true;
-    if (rendered) {
-        const crds = checkCustomResources([...resources, ...renderedAsSynthResources(rendered, stack)], rendered);
-        lines.push(...formatCrdCheck(stack, crds));
-        crdsOk = crds.problems.length === 0;
-    }
     const result = gateAndAdmit(stack, resources, rendered);
     ms.gate = result.ms.gate;
     ms.admit = result.ms.admit;
@@ -118,5 +124,5 @@ export async function checkStack(stack: string, options: CheckOptions): Promise<
     // The drift contract: what the nightly `preview --refresh --expect-no-changes` would flag by design.
     const drift = checkDrift({ resources, config: stackConfig(stack) });
     lines.push(...formatDrift(stack, drift));
-    return { stack, ok: result.ok && crdsOk && drift.length === 0, lines, ms };
+    return { stack, ok: result.ok && drift.length === 0, lines, ms };
 }

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { secretStoreSchema } from "../components/config/secrets";
 import { storeProvider } from "../components/platform/secret-stores";
 import { objectStoreConfiguration } from "../components/workloads/postgres";
+import { checkCrds } from "../engine/check";
 import { checkCustomResources, CrdCheck, unrenderedCrdGroups } from "../engine/crds";
 import { pulumiTypeOf } from "../engine/render/read";
 import { releasesOf } from "../engine/render/releases";
@@ -281,6 +282,34 @@ describe("CRD schemas: the translation of Kubernetes' structural schemas", funct
             "spec.match.kind: unknown field: the CRD schema has no such field (the API server would prune it)",
             "spec.parameters.label: unknown field: the CRD schema has no such field (the API server would prune it)",
         ]);
+    });
+});
+
+describe("CRD schemas in npm run check and npm run policy --rendered", function () {
+    const rendered = [{ release: "widgets", chart: "widgets", version: "1.0.0", object: widgetCrd }];
+    const resource = (object: Obj) =>
+        ({
+            ...asResource(object),
+            urn: "urn:x",
+            parent: null,
+            dependsOn: [],
+            protect: false,
+            retainOnDelete: false,
+            ignoreChanges: [],
+            custom: true,
+            provider: null,
+        }) as SynthResource;
+
+    it("fails the stack on a problem, printing each as <Kind> <namespace>/<name>: <path>: <message>", function () {
+        const bad = checkCrds("test", [resource(widget({ size: "small", colour: "red" }))], rendered);
+        assert.equal(bad.ok, false);
+        assert.deepEqual(bad.lines, [
+            "Widget apps/w: spec.colour: unknown field: the CRD schema has no such field (the API server would prune it)",
+            "crd schemas for stack test: 1 custom resources checked, 1 problems",
+        ]);
+        const good = checkCrds("test", [resource(widget({ size: "small" }))], rendered);
+        assert.equal(good.ok, true);
+        assert.deepEqual(good.lines, ["crd schemas for stack test: 1 custom resources checked, 0 problems"]);
     });
 });
 
