@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import { createHash } from "crypto";
 import type { SynthResource } from "../../policy-pack/offline";
 import { redacted } from "../render/objects";
 import { evaluateRules, joinPath } from "./cel";
@@ -117,14 +118,23 @@ interface Compiled {
     skippedPatterns: string[];
 }
 
-/** Compiled once per CRD schema object (a render's, or a test's): compiling a large CRD takes a while. */
+/**
+ * Compiled once per schema: compiling a large CRD (Prometheus, Alertmanager) takes far longer than
+ * validating, and every stack renders the same CRDs, so schemas are also keyed by their content.
+ */
 const compiledSchemas = new WeakMap<object, Compiled>();
+const compiledByContent = new Map<string, Compiled>();
 
 function compile(schema: ServedSchema): Compiled {
     let c = compiledSchemas.get(schema.schema);
     if (!c) {
-        const translation = translateRoot(schema.schema);
-        c = { validate: ajv.compile(translation.schema), skippedPatterns: translation.skippedPatterns };
+        const key = createHash("sha256").update(JSON.stringify(schema.schema)).digest("hex");
+        c = compiledByContent.get(key);
+        if (!c) {
+            const translation = translateRoot(schema.schema);
+            c = { validate: ajv.compile(translation.schema), skippedPatterns: translation.skippedPatterns };
+            compiledByContent.set(key, c);
+        }
         compiledSchemas.set(schema.schema, c);
     }
     return c;
