@@ -4,6 +4,7 @@ import { formatViolation } from "../policy-pack/offline";
 import { admitStack, AdmitReport, ChartObject } from "./admit";
 import { formatReport } from "./admit/report";
 import { CommandError } from "./cli";
+import { checkCustomResources, formatCrdCheck } from "./crds";
 import { checkDrift, formatDrift } from "./drift";
 import { runGate } from "./gate";
 import { RenderedObject, renderedAsSynthResources } from "./render/read";
@@ -19,7 +20,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 /**
  * Every offline check of a stack in one pass, and of every stack in one process (one start-up):
- * synth (written to `<out>/<stack>`), render (optional), the policy gate over the program's and
+ * synth (written to `<out>/<stack>`), render (optional; with it, the custom resources against the rendered CRDs), the policy gate over the program's and
  * the charts' objects, the admission twin over both, and the drift contract over the program's. Each stage is the same module the
  * per-stage commands use.
  */
@@ -39,14 +40,30 @@ export interface StackCheck {
     ms: { synth: number; render: number; gate: number; admit: number };
 }
 
-/** Mandatory gate violations and the twin's verdict over a stack's resources (and rendered chart objects). */
+/**
+ * With rendered chart objects, every custom resource against the CRD version that serves it (the
+ * CRDs are the charts'); the charts' own custom resources too, since their specs come from the
+ * program's values (kube-prometheus-stack's prometheusSpec becomes the Prometheus object as written).
+ */
+export function checkCrds(stack: string, resources: SynthResource[], rendered: RenderedObject[]): { lines: string[]; ok: boolean } {
+    const crds = checkCustomResources([...resources, ...renderedAsSynthResources(rendered, stack)], rendered);
+    return { lines: formatCrdCheck(stack, crds), ok: crds.problems.length === 0 };
+}
+
+/**
+ * Mandatory gate violations and the twin's verdict over a stack's resources; with rendered chart
+ * objects, also those objects and the CRD schema check.
+ */
 export function gateAndAdmit(
     stack: string,
     resources: SynthResource[],
     rendered: RenderedObject[] | undefined,
 ): { lines: string[]; ok: boolean; admit: AdmitReport; ms: { gate: number; admit: number } } {
     const lines: string[] = [];
+    // Timed with the gate: both judge the objects as written.
     let t = process.hrtime.bigint();
+    const crds = rendered ? checkCrds(stack, resources, rendered) : { lines: [], ok: true };
+    lines.push(...crds.lines);
     const violations = runGate(stack, [...resources, ...(rendered ? renderedAsSynthResources(rendered, stack) : [])]);
     const gateMs = since(t);
     for (const v of violations) lines.push(formatViolation(v));
@@ -56,7 +73,7 @@ export function gateAndAdmit(
     const chartObjects: ChartObject[] | undefined = rendered?.map((o) => ({ release: o.release, object: o.object }));
     const admit = admitStack({ stack, resources, config: stackConfig(stack), rendered: chartObjects });
     lines.push(...formatReport(admit));
-    return { lines, ok: mandatory === 0 && admit.ok, admit, ms: { gate: gateMs, admit: since(t) } };
+    return { lines, ok: crds.ok && mandatory === 0 && admit.ok, admit, ms: { gate: gateMs, admit: since(t) } };
 }
 
 export async function checkStack(stack: string, options: CheckOptions): Promise<StackCheck> {

@@ -25,7 +25,7 @@ export const command = defineCommand({
         },
     },
     details: [
-        "exit codes: 0 no mandatory violation and nothing the twin refuses, 1 a mandatory violation, a twin finding or invalid config, 2 usage mistake",
+        "exit codes: 0 no mandatory violation and nothing the twin refuses, 1 a mandatory violation, a twin finding, a custom resource its CRD refuses (with --rendered) or invalid config, 2 usage mistake",
     ],
     async run({ stack, from, rendered }) {
         const resources = await stackResources(stack!, from);
