@@ -189,11 +189,20 @@ function servedElsewhere(served: Map<Gvk, ServedSchema>, apiVersion: string, kin
 
 const where = (x: { kind: string; namespace?: string; name: string }) => `${x.kind} ${x.namespace ?? "_cluster"}/${x.name}`;
 
+/** One note per reason: `[note] not checked (<reason>): <Kind> <ns>/<name>, ...`. */
+function notCheckedByReason(notChecked: NotChecked[]): string[] {
+    const byReason = new Map<string, string[]>();
+    for (const n of notChecked) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), where(n)]);
+    return [...byReason].map(
+        ([reason, objects]) => `[note] ${objects.length} custom resource(s) not checked (${reason}): ${objects.join(", ")}`,
+    );
+}
+
 /** `crd schemas for stack <s>: N custom resources checked, M problems`, each problem, and notes. */
 export function formatCrdCheck(stack: string, check: CrdCheck): string[] {
     return [
         ...check.problems.map((p) => `${where(p)}: ${p.path || "(object)"}: ${p.message}`),
-        ...check.notChecked.map((n) => `[note] ${where(n)}: not checked: ${n.reason}`),
+        ...notCheckedByReason(check.notChecked),
         ...(check.notEvaluated.length > 0
             ? [
                   `[note] ${check.notEvaluated.length} schema rule(s) not evaluated: ${check.notEvaluated.slice(0, 5).join("; ")}${check.notEvaluated.length > 5 ? "; ..." : ""}`,
