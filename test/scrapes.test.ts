@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { admitStack } from "../engine/admit";
-import { duplicateScrapes, scrapeTargets } from "../engine/admit/scrapes";
+import { duplicateScrapes, scrapeTargets, unreadMonitors } from "../engine/admit/scrapes";
 import type { Json, Sourced } from "../engine/admit/types";
 import { stackRun } from "../engine/synth/run-program";
 import { listStacks, stackConfig } from "../engine/synth/stack-files";
@@ -85,5 +85,46 @@ describe("scrape targets", () => {
         assert.deepEqual(duplicateScrapes(one), []);
         const both = scrapeTargets([service, sm("apps"), pm], [pod]);
         assert.deepEqual(duplicateScrapes(both)[0].through, ["apps/ServiceMonitor/web[0] via Service web", "monitoring/PodMonitor/web[0]"]);
+    });
+    it("reports monitors and rules no Prometheus reads: wrong label, other namespace without a namespace selector", () => {
+        const prometheus = (spec: Json) =>
+            obj({ apiVersion: "monitoring.coreos.com/v1", kind: "Prometheus", metadata: { name: "k", namespace: "monitoring" }, spec });
+        const release = { matchLabels: { release: "kube-prometheus-stack" } };
+        const labelled = { release: "kube-prometheus-stack" };
+        const m = (kind: string, namespace: string, labels: Record<string, string>) =>
+            obj({
+                apiVersion: "monitoring.coreos.com/v1",
+                kind,
+                metadata: { name: `${kind.toLowerCase()}-${namespace}`, namespace, labels },
+                spec: {},
+            });
+        const objects = [
+            m("ServiceMonitor", "apps", labelled),
+            m("PodMonitor", "apps", {}),
+            m("PrometheusRule", "apps", labelled),
+            m("PrometheusRule", "monitoring", { other: "x" }),
+        ];
+        const everywhere = prometheus({
+            serviceMonitorSelector: release,
+            serviceMonitorNamespaceSelector: {},
+            podMonitorSelector: release,
+            podMonitorNamespaceSelector: {},
+            ruleSelector: release,
+            ruleNamespaceSelector: {},
+        });
+        assert.deepEqual(unreadMonitors([everywhere, ...objects]), [
+            "apps/PodMonitor/podmonitor-apps",
+            "monitoring/PrometheusRule/prometheusrule-monitoring",
+        ]);
+        // No namespace selector: only the Prometheus's own namespace; no object selector: nothing.
+        const ownNamespace = prometheus({ serviceMonitorSelector: release, ruleSelector: release });
+        assert.deepEqual(unreadMonitors([ownNamespace, ...objects]), [
+            "apps/ServiceMonitor/servicemonitor-apps",
+            "apps/PodMonitor/podmonitor-apps",
+            "apps/PrometheusRule/prometheusrule-apps",
+            "monitoring/PrometheusRule/prometheusrule-monitoring",
+        ]);
+        // Without a Prometheus in view (charts not rendered) nothing is claimed.
+        assert.deepEqual(unreadMonitors(objects), []);
     });
 });

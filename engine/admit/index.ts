@@ -12,7 +12,7 @@ import { chartPods } from "./models/platform-pods";
 import { expand, Release } from "./pods";
 import { matchesSelector } from "./selectors";
 import { podUsage, QuotaFinding, quotaFit, QuotaUsage } from "./quota";
-import { DuplicateScrape, duplicateScrapes, scrapeTargets, ScrapeTarget } from "./scrapes";
+import { DuplicateScrape, duplicateScrapes, scrapeTargets, ScrapeTarget, unreadMonitors } from "./scrapes";
 import type { Json, KubeObject, Refusal, Sourced } from "./types";
 
 /**
@@ -48,7 +48,7 @@ export interface AdmitReport {
     initialUsage: QuotaUsage[];
     flows: FlowResult[];
     /** What Prometheus scrapes (every ServiceMonitor and PodMonitor over the twin's pods), and what it would scrape twice. */
-    scrapes: { targets: ScrapeTarget[]; duplicates: DuplicateScrape[] };
+    scrapes: { targets: ScrapeTarget[]; duplicates: DuplicateScrape[]; unread: string[] };
     /** Models read for other chart versions than the stack installs. */
     stale: string[];
     ok: boolean;
@@ -154,7 +154,7 @@ export function admitStack(input: AdmitInput): AdmitReport {
     const flows = judgeFlows(world, deriveFlows(world, [...objects, ...expansion.modelObjects], intent, releaseNamespaces));
 
     const targets = scrapeTargets([...objects, ...expansion.modelObjects], world.pods);
-    const scrapes = { targets, duplicates: duplicateScrapes(targets) };
+    const scrapes = { targets, duplicates: duplicateScrapes(targets), unread: unreadMonitors([...objects, ...expansion.modelObjects]) };
 
     const pods = expansion.candidates.filter((c) => c.object.kind === "Pod");
     const unevaluable = policies.gatekeeper
@@ -197,6 +197,7 @@ export function admitStack(input: AdmitInput): AdmitReport {
             quota.findings.length === 0 &&
             flows.every((f) => f.ok) &&
             scrapes.duplicates.length === 0 &&
+            scrapes.unread.length === 0 &&
             stale.length === 0,
     };
 }

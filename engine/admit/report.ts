@@ -23,6 +23,9 @@ export function formatReport(report: AdmitReport, options: { verbose?: boolean }
     for (const d of report.scrapes.duplicates) {
         lines.push(`scraped ${d.through.length} times: ${d.pod}:${d.port}${d.path} through ${d.through.join(", ")}`);
     }
+    for (const m of report.scrapes.unread) {
+        lines.push(`read by no Prometheus: ${m} (its labels or namespace match no Prometheus's selectors)`);
+    }
     if (options.verbose) for (const r of report.audits) lines.push(`audit ${formatRefusal(r)}`);
     lines.push(summaryLine(report));
     return lines;
@@ -38,7 +41,7 @@ export function summaryLine(report: AdmitReport): string {
         `${report.exec.checked} operator exec action(s), ${report.exec.refusals.length} refused; ` +
         `quota: ${report.quota.findings.length} namespace limit(s) exceeded; ` +
         `flows: ${required.filter((f) => f.ok).length}/${required.length} required allowed, ${forbidden.filter((f) => f.ok).length}/${forbidden.length} forbidden denied; ` +
-        `scrapes: ${report.scrapes.targets.length} target(s), ${report.scrapes.duplicates.length} scraped more than once` +
+        `scrapes: ${report.scrapes.targets.length} target(s), ${report.scrapes.duplicates.length} scraped more than once, ${report.scrapes.unread.length} monitor(s) or rule(s) read by no Prometheus` +
         (report.stale.length ? `; ${report.stale.length} stale model(s)` : "")
     );
 }

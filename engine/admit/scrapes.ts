@@ -151,3 +151,47 @@ export function duplicateScrapes(targets: ScrapeTarget[]): DuplicateScrape[] {
             through: ts.map((t) => `${t.monitor}[${t.endpoint}]${t.service ? ` via Service ${t.service}` : ""}`),
         }));
 }
+
+/**
+ * Which Prometheus reads which monitor or rule: a `Prometheus` resource picks ServiceMonitors,
+ * PodMonitors and PrometheusRules by its `serviceMonitorSelector` / `podMonitorSelector` /
+ * `ruleSelector` over their labels, in the namespaces of the matching `*NamespaceSelector`
+ * (`{}` is every namespace; absent is the Prometheus's own; otherwise a selector over namespace
+ * labels). A nil object selector selects nothing (prometheus-operator v0.93.1, Documentation/api
+ * PrometheusSpec; kube-prometheus-stack 88.5.3 renders `release: kube-prometheus-stack` there
+ * while `*SelectorNilUsesHelmValues` is on). A monitor or rule no Prometheus reads is not
+ * observed at all, however well it is written.
+ */
+const readers: Record<string, [selector: string, namespaceSelector: string]> = {
+    ServiceMonitor: ["serviceMonitorSelector", "serviceMonitorNamespaceSelector"],
+    PodMonitor: ["podMonitorSelector", "podMonitorNamespaceSelector"],
+    PrometheusRule: ["ruleSelector", "ruleNamespaceSelector"],
+};
+
+function reads(prometheus: KubeObject, o: KubeObject, namespaceLabels: (ns: string) => Record<string, string>): boolean {
+    const [sel, nsSel] = readers[o.kind];
+    const spec = (prometheus.spec ?? {}) as Json;
+    const selector = spec[sel] as LabelSelector | undefined;
+    if (!selector || !matchesSelector(selector, o.metadata.labels)) return false;
+    const ns = o.metadata.namespace ?? "";
+    const namespaces = spec[nsSel] as LabelSelector | undefined;
+    if (namespaces === undefined || namespaces === null) return ns === prometheus.metadata.namespace;
+    return matchesSelector(namespaces, namespaceLabels(ns));
+}
+
+/**
+ * ServiceMonitors, PodMonitors and PrometheusRules that no `Prometheus` of the stack reads, as
+ * `namespace/Kind/name`. Empty when the stack has no Prometheus resource in view (the chart not
+ * rendered): then nothing can be said.
+ */
+export function unreadMonitors(objects: Sourced[]): string[] {
+    const all = objects.map((s) => s.object);
+    const prometheuses = all.filter((o) => o.kind === "Prometheus" && o.apiVersion.startsWith("monitoring.coreos.com/"));
+    if (prometheuses.length === 0) return [];
+    const namespaces = new Map(all.filter((o) => o.kind === "Namespace").map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
+    const namespaceLabels = (ns: string) => ({ "kubernetes.io/metadata.name": ns, ...(namespaces.get(ns) ?? {}) });
+    return all
+        .filter((o) => o.apiVersion.startsWith("monitoring.coreos.com/") && o.kind in readers)
+        .filter((o) => !prometheuses.some((p) => reads(p, o, namespaceLabels)))
+        .map(ref);
+}
