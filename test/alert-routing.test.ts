@@ -44,7 +44,9 @@ describe("alert routing", () => {
             const kps = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.includes("kube-prometheus-stack"))!;
             const am = ((kps.inputs.values as Json).alertmanager as Json).alertmanagerSpec as Json;
             assert.deepEqual(am.alertmanagerConfigSelector, { matchLabels: alertmanagerConfigLabels });
-            assert.deepEqual(am.alertmanagerConfigMatcherStrategy, { type: "None" });
+            assert.deepEqual(am.alertmanagerConfigMatcherStrategy, { type: "OnNamespaceExceptForAlertmanagerNamespace" });
+            // ...which spares only CRs in Alertmanager's own namespace: ours must live there.
+            assert.equal((amc[0].inputs.metadata as Json).namespace, kps.inputs.namespace);
             for (const [k, v] of Object.entries(alertmanagerConfigLabels))
                 assert.equal((amc[0].inputs.metadata as Json & { labels: Json }).labels[k], v);
             // Credentials: Secret references only, each key written by an ExternalSecret in the same namespace.

@@ -10,8 +10,11 @@ import type { SecretStoreServices } from "../workloads/app-credentials";
  * (monitoring.coreos.com/v1alpha1, the CRD of kube-prometheus-stack 88.5.3), rather than the
  * chart's `alertmanager.config` values: a CR references its credentials as Secret keys, so no
  * credential is ever a Helm value (Helm keeps values in its release record). Alertmanager selects
- * it by {@link alertmanagerConfigLabels} with matcher strategy `None`: the operator's default
- * (`OnNamespace`) would add `namespace="monitoring"` to its routes and drop every app's alert.
+ * it by {@link alertmanagerConfigLabels} with matcher strategy
+ * `OnNamespaceExceptForAlertmanagerNamespace` (an enum value of the Alertmanager CRD's
+ * `alertmanagerConfigMatcherStrategy.type`): the operator's default (`OnNamespace`) would add
+ * `namespace="monitoring"` to this CR's routes and drop every app's alert, while `None` would
+ * also let a CR in any other namespace route every namespace's alerts.
  * The operator inserts the CR's route first under the chart's root route with `continue: true`;
  * its severity matcher keeps the chart's `Watchdog` and `InfoInhibitor` (severity `none`) out.
  */

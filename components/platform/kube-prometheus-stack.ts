@@ -124,9 +124,10 @@ export function kubePrometheusStackValues(args: Omit<KubePrometheusStackArgs, "n
             podDisruptionBudget: { enabled: d.alertmanagerReplicas > 1, minAvailable: 1 },
             alertmanagerSpec: {
                 // The stack's routes (platform/alert-routing.ts): only our AlertmanagerConfig, and
-                // without the operator's namespace matcher, which would keep every app's alert out.
+                // without the operator's namespace matcher on it (it lives in Alertmanager's own
+                // namespace), which would keep every app's alert out; any elsewhere keep theirs.
                 alertmanagerConfigSelector: { matchLabels: alertmanagerConfigLabels },
-                alertmanagerConfigMatcherStrategy: { type: "None" },
+                alertmanagerConfigMatcherStrategy: { type: "OnNamespaceExceptForAlertmanagerNamespace" },
                 replicas: d.alertmanagerReplicas,
                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
                 ...antiAffinity,
