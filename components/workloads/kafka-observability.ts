@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { Environment } from "../config/primitives";
 import type { PerEnvironment } from "../shared/environment";
 import { podsWith, tcp } from "../shared/network";
+import { DashboardPanel, timeseriesDashboard } from "./observability";
 
 /**
  * What Prometheus sees of a Strimzi Kafka cluster, as pure builders: our own JMX exporter rules
@@ -168,7 +169,7 @@ export function kafkaMetricsNetworkPolicies(
 /** A small dashboard of our own: throughput per broker, partition health, consumer lag per group. */
 export function kafkaDashboardJson(cluster: string, namespace: string): string {
     const sel = `namespace="${namespace}", strimzi_io_cluster="${cluster}"`;
-    const panels: [string, string, string][] = [
+    const panels: DashboardPanel[] = [
         ["Bytes in per broker", `sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{${sel}}[5m]))`, "Bps"],
         ["Bytes out per broker", `sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesout_total{${sel}}[5m]))`, "Bps"],
         ["Messages in per broker", `sum by (pod) (rate(kafka_server_brokertopicmetrics_messagesin_total{${sel}}[5m]))`, "short"],
@@ -176,21 +177,5 @@ export function kafkaDashboardJson(cluster: string, namespace: string): string {
         ["Offline partitions", `sum(kafka_controller_kafkacontroller_offlinepartitionscount{${sel}})`, "short"],
         ["Consumer lag by group", `sum by (consumergroup, topic) (kafka_consumergroup_lag{${sel}})`, "short"],
     ];
-    return JSON.stringify({
-        uid: `kafka-${namespace}-${cluster}`.slice(0, 40),
-        title: `Kafka / ${cluster}`,
-        tags: ["platform", "kafka"],
-        timezone: "utc",
-        schemaVersion: 39,
-        time: { from: "now-6h", to: "now" },
-        panels: panels.map(([title, expr, unit], i) => ({
-            id: i + 1,
-            title,
-            type: "timeseries",
-            gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
-            datasource: { type: "prometheus", uid: "prometheus" },
-            fieldConfig: { defaults: { unit }, overrides: [] },
-            targets: [{ refId: "A", expr }],
-        })),
-    });
+    return timeseriesDashboard(`kafka-${namespace}-${cluster}`, `Kafka / ${cluster}`, ["platform", "kafka"], panels);
 }

@@ -94,7 +94,7 @@ function httpAlerts(app: AppConfig, sel: string, labels: Record<string, string>)
 export function dashboardJson(app: AppConfig, namespace: string): string {
     const sel = `namespace="${namespace}", service="${app.name}"`;
     const pods = `namespace="${namespace}", container="${app.name}"`;
-    const queries: [string, string, string][] = [
+    const queries: DashboardPanel[] = [
         ...(app.protocol === "http" && app.metrics !== false
             ? ([
                   ["Requests per second", `sum(rate(http_requests_total{${sel}}[5m]))`, "reqps"],
@@ -110,16 +110,27 @@ export function dashboardJson(app: AppConfig, namespace: string): string {
         ["CPU (cores)", `sum(rate(container_cpu_usage_seconds_total{${pods}}[5m]))`, "short"],
         ["Memory (working set)", `sum(container_memory_working_set_bytes{${pods}})`, "bytes"],
     ];
+    return timeseriesDashboard(`app-${namespace}-${app.name}`, `${app.partOf} / ${app.name}`, ["platform", app.team, app.partOf], queries);
+}
+
+/** One Grafana panel: title, PromQL expression, unit. */
+export type DashboardPanel = [title: string, expr: string, unit: string];
+
+/**
+ * A Grafana dashboard JSON model of time-series panels, two per row, on the Prometheus datasource
+ * (for the kube-prometheus-stack Grafana sidecar). The uid is cut to Grafana's 40 characters.
+ */
+export function timeseriesDashboard(uid: string, title: string, tags: string[], panels: DashboardPanel[]): string {
     return JSON.stringify({
-        uid: `app-${namespace}-${app.name}`.slice(0, 40),
-        title: `${app.partOf} / ${app.name}`,
-        tags: ["platform", app.team, app.partOf],
+        uid: uid.slice(0, 40),
+        title,
+        tags,
         timezone: "utc",
         schemaVersion: 39,
         time: { from: "now-6h", to: "now" },
-        panels: queries.map(([title, expr, unit], i) => ({
+        panels: panels.map(([panelTitle, expr, unit], i) => ({
             id: i + 1,
-            title,
+            title: panelTitle,
             type: "timeseries",
             gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
             datasource: { type: "prometheus", uid: "prometheus" },
