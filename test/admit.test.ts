@@ -3,7 +3,7 @@ import { componentsSchema } from "../components/config/platform";
 import { baselinePolicies } from "../components/guardrails/network-baseline";
 import { namedLoadBalancers } from "../components/platform/install";
 import { gateConfig } from "../engine/gate";
-import { renderedAsSynthResources } from "../engine/render/read";
+import { pulumiTypeOf, renderedAsSynthResources } from "../engine/render/read";
 import { evaluatePolicies } from "../policy-pack/offline";
 import { noUnnamedPublicLoadBalancer } from "../policy-pack/policies/exposure";
 import { admitStack, AdmitReport } from "../engine/admit";
@@ -16,6 +16,7 @@ import { renderReleases } from "../engine/render/render";
 import { releasesOf } from "../engine/render/releases";
 import { chartsDirFor } from "../engine/render/stack";
 import type { SynthResource } from "../policy-pack/offline";
+import { resource } from "../policy-pack/test/helpers";
 
 /**
  * The admission and network twin over every stack, and the defects it was built to find: each
@@ -43,18 +44,13 @@ function withInputs(resources: SynthResource[], name: string, change: (inputs: J
 function withObjects(resources: SynthResource[], ...objects: Json[]): SynthResource[] {
     return [
         ...structuredClone(resources),
-        ...objects.map((o, i) => ({
-            urn: `urn:pulumi:test::platform::kubernetes:test::extra-${i}`,
-            type: `kubernetes:${String(o.apiVersion).includes("/") ? o.apiVersion : `core/${String(o.apiVersion)}`}:${String(o.kind)}`,
-            name: `extra-${i}`,
-            parent: null,
-            dependsOn: [],
-            protect: false,
-            retainOnDelete: false,
-            ignoreChanges: [],
-            custom: true,
-            inputs: o,
-        })),
+        ...objects.map((o, i) =>
+            resource(pulumiTypeOf(o), o, {
+                urn: `urn:pulumi:test::platform::kubernetes:test::extra-${i}`,
+                name: `extra-${i}`,
+                custom: true,
+            }),
+        ),
     ];
 }
 

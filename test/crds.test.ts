@@ -12,6 +12,7 @@ import { stackRun } from "../engine/synth/run-program";
 import { listStacks } from "../engine/synth/stack-files";
 import { toSynthResources } from "../engine/synth/write";
 import type { SynthResource } from "../policy-pack/offline";
+import { resource as synthResource } from "../policy-pack/test/helpers";
 
 /**
  * Custom resources against the CRDs that serve them: the translation of Kubernetes' structural
@@ -287,18 +288,7 @@ describe("CRD schemas: the translation of Kubernetes' structural schemas", funct
 
 describe("CRD schemas in npm run check and npm run policy --rendered", function () {
     const rendered = [{ release: "widgets", chart: "widgets", version: "1.0.0", object: widgetCrd }];
-    const resource = (object: Obj) =>
-        ({
-            ...asResource(object),
-            urn: "urn:x",
-            parent: null,
-            dependsOn: [],
-            protect: false,
-            retainOnDelete: false,
-            ignoreChanges: [],
-            custom: true,
-            provider: null,
-        }) as SynthResource;
+    const resource = (object: Obj) => synthResource(pulumiTypeOf(object), object, { custom: true, provider: null });
 
     it("fails the stack on a problem, printing each as <Kind> <namespace>/<name>: <path>: <message>", function () {
         const bad = checkCrds("test", [resource(widget({ size: "small", colour: "red" }))], rendered);
