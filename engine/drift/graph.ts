@@ -56,8 +56,3 @@ export function releasesOfChart(graph: DriftGraph, chart: string): { resource: S
         .filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === chart)
         .map((r) => ({ resource: r, namespace: String(r.inputs.namespace ?? ""), values: (r.inputs.values ?? {}) as Json }));
 }
-
-/** Reads a dotted path out of a JSON value. */
-export function at(value: unknown, path: string): unknown {
-    return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Json)[k] : undefined), value);
-}

@@ -1,7 +1,8 @@
 import type { SynthResource } from "../../policy-pack/offline";
 import { hasDigest, imageGlob, imageValidationConfig, podTemplateSpecPath } from "../admit/models/kyverno";
 import { matchesSelector, LabelSelector } from "../admit/selectors";
-import { at, DriftGraph, find, kindOf, metadataOf, ofKind, releasesOfChart, specOf } from "./graph";
+import { DriftGraph, find, kindOf, metadataOf, ofKind, releasesOfChart, specOf } from "./graph";
+import { valueAt } from "../json";
 
 /**
  * The drift contract: everyone besides the program that writes into objects the program
@@ -63,7 +64,7 @@ const gatekeeperHookPodSecurity = [
 /** Gatekeeper's namespace-label hook (`postInstall` or `postUpgrade`) where the release enables it. */
 function gatekeeperLabelHook(graph: DriftGraph, hook: "postInstall" | "postUpgrade", enabledByDefault: boolean): WriterTarget[] {
     return releasesOfChart(graph, "gatekeeper").flatMap(({ namespace, values }) => {
-        const cfg = (at(values, `${hook}.labelNamespace`) ?? {}) as {
+        const cfg = (valueAt(values, `${hook}.labelNamespace`) ?? {}) as {
             enabled?: boolean;
             podSecurity?: string[];
             extraNamespaces?: string[];
@@ -175,7 +176,7 @@ export const writers: readonly Writer[] = [
                 return graph.resources.flatMap((r) => {
                     const templatePath = podTemplateSpecPath[kindOf(r) ?? ""];
                     if (!templatePath || !matchesSelector(selector, namespaceLabels(graph, metadataOf(r).namespace))) return [];
-                    const podSpec = (at(r.inputs, templatePath) ?? {}) as Json;
+                    const podSpec = (valueAt(r.inputs, templatePath) ?? {}) as Json;
                     const fields = (["initContainers", "containers"] as const).flatMap((list) =>
                         ((podSpec[list] as { image?: string }[] | undefined) ?? []).flatMap((c, i) =>
                             c.image && !hasDigest(c.image) && (globs.length === 0 || globs.some((g) => g.test(c.image!)))
@@ -242,7 +243,7 @@ export const writers: readonly Writer[] = [
         targets: (graph) =>
             ofKind(graph, "Rollout").flatMap((rollout) => {
                 const ns = metadataOf(rollout).namespace;
-                const routing = (at(rollout.inputs, "spec.strategy.canary.trafficRouting") ?? {}) as {
+                const routing = (valueAt(rollout.inputs, "spec.strategy.canary.trafficRouting") ?? {}) as {
                     istio?: { virtualService?: { name?: string }; virtualServices?: { name?: string }[] };
                     nginx?: { stableIngress?: string };
                 };
@@ -360,7 +361,7 @@ export const writers: readonly Writer[] = [
             const certManagerNs = releasesOfChart(graph, "cert-manager")[0]?.namespace;
             return ["ClusterIssuer", "Issuer"].flatMap((k) =>
                 ofKind(graph, k).flatMap((issuer) => {
-                    const ref = at(issuer.inputs, "spec.acme.privateKeySecretRef.name") as string | undefined;
+                    const ref = valueAt(issuer.inputs, "spec.acme.privateKeySecretRef.name") as string | undefined;
                     const ns = k === "Issuer" ? metadataOf(issuer).namespace : certManagerNs;
                     const s = ref ? find(graph, "Secret", ref, ns) : undefined;
                     return [
@@ -407,7 +408,7 @@ export const writers: readonly Writer[] = [
         handling: "not managed: the program creates no target Secret",
         targets: (graph) =>
             ofKind(graph, "ExternalSecret").flatMap((es) => {
-                const name = (at(es.inputs, "spec.target.name") as string | undefined) ?? metadataOf(es).name;
+                const name = (valueAt(es.inputs, "spec.target.name") as string | undefined) ?? metadataOf(es).name;
                 const s = name ? find(graph, "Secret", name, metadataOf(es).namespace) : undefined;
                 return s ? [{ resource: s, fields: [{ path: "data" }, { path: "stringData" }] }] : [];
             }),
@@ -429,12 +430,12 @@ export const writers: readonly Writer[] = [
                     const { name, namespace } = metadataOf(cluster);
                     const referenced = new Set(
                         [
-                            at(cluster.inputs, "spec.bootstrap.initdb.secret.name"),
-                            at(cluster.inputs, "spec.superuserSecret.name"),
-                            at(cluster.inputs, "spec.certificates.serverTLSSecret"),
-                            at(cluster.inputs, "spec.certificates.serverCASecret"),
-                            at(cluster.inputs, "spec.certificates.clientCASecret"),
-                            at(cluster.inputs, "spec.certificates.replicationTLSSecret"),
+                            valueAt(cluster.inputs, "spec.bootstrap.initdb.secret.name"),
+                            valueAt(cluster.inputs, "spec.superuserSecret.name"),
+                            valueAt(cluster.inputs, "spec.certificates.serverTLSSecret"),
+                            valueAt(cluster.inputs, "spec.certificates.serverCASecret"),
+                            valueAt(cluster.inputs, "spec.certificates.clientCASecret"),
+                            valueAt(cluster.inputs, "spec.certificates.replicationTLSSecret"),
                         ].filter((n): n is string => typeof n === "string"),
                     );
                     const generated = ["app", "superuser", "ca", "server", "replication"]
@@ -467,7 +468,7 @@ export const writers: readonly Writer[] = [
             }),
             ...ofKind(graph, "Kafka").flatMap((k) => {
                 const { name, namespace } = metadataOf(k);
-                if (at(k.inputs, "spec.clusterCa.generateCertificateAuthority") === false) return [];
+                if (valueAt(k.inputs, "spec.clusterCa.generateCertificateAuthority") === false) return [];
                 return [`${name}-cluster-ca-cert`, `${name}-cluster-ca`].flatMap((n) => {
                     const s = find(graph, "Secret", n, namespace);
                     return s ? [{ resource: s, fields: [{ path: "data" }, { path: "stringData" }] }] : [];
@@ -487,7 +488,7 @@ export const writers: readonly Writer[] = [
         handling: "not managed: an app handed to Argo CD gets no Deployment, Rollout or Service from the program",
         targets: (graph) =>
             ofKind(graph, "Application").flatMap((app) => {
-                const ns = at(app.inputs, "spec.destination.namespace") as string | undefined;
+                const ns = valueAt(app.inputs, "spec.destination.namespace") as string | undefined;
                 const appName = metadataOf(app).name;
                 const synced = [
                     "Deployment",
@@ -502,7 +503,7 @@ export const writers: readonly Writer[] = [
                     .filter((r): r is SynthResource => r !== undefined)
                     .map((resource) => ({ resource, fields: [{ path: "spec" }, { path: annotation("argocd.argoproj.io/tracking-id") }] }));
                 const namespace =
-                    ns && at(app.inputs, "spec.syncPolicy.managedNamespaceMetadata") ? find(graph, "Namespace", ns) : undefined;
+                    ns && valueAt(app.inputs, "spec.syncPolicy.managedNamespaceMetadata") ? find(graph, "Namespace", ns) : undefined;
                 return [
                     { resource: app, fields: [{ path: "status" }, { path: "operation" }] },
                     ...synced,

@@ -1,5 +1,6 @@
 import type { ProgramRun, RegisteredResource } from "../../engine/synth/run-program";
 import { SecretValue } from "../../engine/synth/run-program";
+import { valueAt } from "../../engine/json";
 
 /** Small lookups over a program run, so tests read as statements about the deployment. */
 export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
@@ -33,9 +34,7 @@ export function byUrn(run: ProgramRun, urn: string): RegisteredResource {
 
 /** Reads a dotted path (`spec.template.spec`) out of a resource's inputs. */
 export function get(resource: RegisteredResource, path: string): unknown {
-    return path
-        .split(".")
-        .reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), resource.inputs);
+    return valueAt(resource.inputs, path);
 }
 
 /** Whether `value` (at any depth) contains a Pulumi secret. */

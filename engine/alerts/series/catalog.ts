@@ -1,6 +1,7 @@
 import type { Release } from "../../admit/pods";
 import { LabelSelector, matchesSelector } from "../../admit/selectors";
 import type { Json, KubeObject } from "../../admit/types";
+import { valueAt } from "../../json";
 
 /**
  * What one exporter exposes at the version the platform pins (read from its source, named in
@@ -21,11 +22,6 @@ export interface SeriesCatalog {
 export interface StackObjects {
     releases: Release[];
     objects: KubeObject[];
-}
-
-/** A value at a dotted path of a release's values. */
-export function valueAt(values: Json, path: string): unknown {
-    return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Json)[k] : undefined), values);
 }
 
 /** Problem when the release of `chart` is absent or the values path that turns its own monitor on is not `true`. */
