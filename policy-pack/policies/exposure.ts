@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { valuePathsWhere, valuesKey } from "./helm";
 import { objectName, Props } from "./k8s";
 
 /**
@@ -26,19 +27,12 @@ const isInternal = (annotations: Record<string, string> | undefined) =>
  * Paths in a release's values that ask for a public LoadBalancer Service (`server.service.type`),
  * at any depth; one whose sibling `annotations` make it internal is not public.
  */
-export function loadBalancersIn(values: unknown, path: string[] = []): string[] {
-    if (!values || typeof values !== "object") return [];
-    if (Array.isArray(values)) return values.flatMap((v, i) => loadBalancersIn(v, [...path, String(i)]));
-    const map = values as Record<string, unknown>;
-    const internal = isInternal(map.annotations as Record<string, string> | undefined);
-    return Object.entries(map).flatMap(([k, v]) => [
-        ...(k === "type" && v === "LoadBalancer" && !internal ? [[...path, k].join(".")] : []),
-        ...loadBalancersIn(v, [...path, k]),
-    ]);
+export function loadBalancersIn(values: unknown): string[] {
+    return valuePathsWhere(
+        values,
+        (k, v, parent) => k === "type" && v === "LoadBalancer" && !isInternal(parent.annotations as Record<string, string> | undefined),
+    );
 }
-
-/** The stack-file key of a platform release's raw values (`argo-rollouts` -> components.argoRollouts.values). */
-const valuesKey = (release: string) => `platform:components.${release.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}.values`;
 
 export const noUnnamedPublicLoadBalancer: ResourceValidationPolicy = {
     name: "no-unnamed-public-load-balancer",

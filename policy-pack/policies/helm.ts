@@ -105,17 +105,29 @@ const hostAccessKeys: Record<string, (v: unknown) => boolean> = {
     hostPath: (v) => v !== null && typeof v === "object",
 };
 
-function hostAccessIn(values: unknown, path: string[] = []): string[] {
+/**
+ * Dotted paths, at any depth of a release's values (lists included), whose key and value match;
+ * `parent` is the map holding them (for a sibling such as `annotations`).
+ */
+export function valuePathsWhere(
+    values: unknown,
+    matches: (key: string, value: unknown, parent: Record<string, unknown>) => boolean,
+    path: string[] = [],
+): string[] {
     if (!values || typeof values !== "object") return [];
-    if (Array.isArray(values)) return values.flatMap((v, i) => hostAccessIn(v, [...path, String(i)]));
-    return Object.entries(values as Record<string, unknown>).flatMap(([k, v]) => [
-        ...(hostAccessKeys[k]?.(v) ? [[...path, k].join(".")] : []),
-        ...hostAccessIn(v, [...path, k]),
+    if (Array.isArray(values)) return values.flatMap((v, i) => valuePathsWhere(v, matches, [...path, String(i)]));
+    const map = values as Record<string, unknown>;
+    return Object.entries(map).flatMap(([k, v]) => [
+        ...(matches(k, v, map) ? [[...path, k].join(".")] : []),
+        ...valuePathsWhere(v, matches, [...path, k]),
     ]);
 }
 
+const hostAccessIn = (values: unknown) => valuePathsWhere(values, (k, v) => Boolean(hostAccessKeys[k]?.(v)));
+
 /** The stack-file key of a platform release's raw values (`ingress-nginx` -> components.ingressNginx.values). */
-const valuesKey = (release: string) => `platform:components.${release.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}.values`;
+export const valuesKey = (release: string) =>
+    `platform:components.${release.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}.values`;
 
 export const valuesNoHostAccess: ResourceValidationPolicy = {
     name: "helm-values-no-host-access",
