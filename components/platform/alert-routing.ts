@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertingConfig, AlertRouteConfig, receiverSecrets } from "../config/alerting";
 import type { Monitoring } from "../shared/helm";
+import { clusterStoreSecretSpec } from "../shared/external-secret";
 import { managedBy } from "../shared/labels";
 import type { SecretStoreServices } from "../workloads/app-credentials";
 
@@ -90,15 +91,13 @@ export function receiverExternalSecrets(
     return Object.fromEntries(
         [...byStore].map(([store, secrets]) => [
             store,
-            {
+            clusterStoreSecretSpec({
+                clusterStore: clusterStore(store),
+                target: receiverSecretName(store),
                 refreshInterval: "1h",
-                secretStoreRef: { kind: "ClusterSecretStore", name: clusterStore(store) },
-                target: { name: receiverSecretName(store), creationPolicy: "Owner", deletionPolicy: "Retain" },
-                data: secrets.map((s) => ({
-                    secretKey: `${s.receiver}-${s.key}`,
-                    remoteRef: { key: s.secret.key, ...(s.secret.property ? { property: s.secret.property } : {}) },
-                })),
-            },
+                deletionPolicy: "Retain",
+                data: secrets.map((s) => ({ secretKey: `${s.receiver}-${s.key}`, key: s.secret.key, property: s.secret.property })),
+            }),
         ]),
     );
 }

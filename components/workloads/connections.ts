@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { AppConfig } from "../config/apps";
 import type { AppSecretConfig } from "../config/secrets";
+import { clusterStoreSecretSpec } from "../shared/external-secret";
 
 /**
  * Pure builders for what an app's containers receive to reach its data and secrets: environment
@@ -112,13 +113,11 @@ export function externalSecretEnv(app: AppConfig): EnvVar[] {
 
 /** The ExternalSecret for one of the app's secrets, reading from its ClusterSecretStore. */
 export function externalSecretSpec(app: string, secret: AppSecretConfig, clusterStore: string): Record<string, unknown> {
-    return {
+    return clusterStoreSecretSpec({
+        clusterStore,
+        target: connectionObjects(app).secret(secret.name),
         refreshInterval: secret.refreshInterval,
-        secretStoreRef: { kind: "ClusterSecretStore", name: clusterStore },
-        target: { name: connectionObjects(app).secret(secret.name), creationPolicy: "Owner", deletionPolicy: secret.deletionPolicy },
-        data: secret.data.map((d) => ({
-            secretKey: d.env,
-            remoteRef: { key: d.key, ...(d.property ? { property: d.property } : {}) },
-        })),
-    };
+        deletionPolicy: secret.deletionPolicy,
+        data: secret.data.map((d) => ({ secretKey: d.env, key: d.key, property: d.property })),
+    });
 }
