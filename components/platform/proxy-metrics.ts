@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Monitoring } from "../shared/helm";
-import { tcp } from "../shared/network";
+import { inNamespace, tcp } from "../shared/network";
 
 /**
  * Envoy's own statistics from every Istio proxy (sidecars and the ingress gateway), read from
@@ -21,13 +21,16 @@ import { tcp } from "../shared/network";
 /** Envoy's Prometheus endpoint on every injected proxy. */
 export const envoyStatsPort = { name: "http-envoy-prom", port: 15090, path: "/stats/prometheus" } as const;
 
+/** Every pod the injector mutated: it adds `service.istio.io/canonical-name` to sidecar and gateway pods alike. */
+const injectedPods = { matchExpressions: [{ key: "service.istio.io/canonical-name", operator: "Exists" }] };
+
 /**
  * The PodMonitor: every pod the injector mutated (it adds `service.istio.io/canonical-name` to
  * sidecar and gateway pods alike) in the namespaces given, on the Envoy stats port only. Exported for tests.
  */
 export function proxyPodMonitorSpec(namespaces: string[]): Record<string, unknown> {
     return {
-        selector: { matchExpressions: [{ key: "service.istio.io/canonical-name", operator: "Exists" }] },
+        selector: injectedPods,
         namespaceSelector: { matchNames: [...namespaces].sort() },
         jobLabel: "service.istio.io/canonical-name",
         podMetricsEndpoints: [{ port: envoyStatsPort.name, path: envoyStatsPort.path, interval: "30s" }],
@@ -37,11 +40,11 @@ export function proxyPodMonitorSpec(namespaces: string[]): Record<string, unknow
 /** Ingress to the proxies' stats port from the monitoring namespace, for a default-deny namespace. Exported for tests. */
 export function proxyScrapePolicy(monitoringNamespace: string): k8s.types.input.networking.v1.NetworkPolicySpec {
     return {
-        podSelector: { matchExpressions: [{ key: "service.istio.io/canonical-name", operator: "Exists" }] },
+        podSelector: injectedPods,
         policyTypes: ["Ingress"],
         ingress: [
             {
-                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } } }],
+                from: [inNamespace(monitoringNamespace)],
                 ports: [tcp(envoyStatsPort.port)],
             },
         ],

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { Environment } from "../config/primitives";
 import type { PerEnvironment } from "../shared/environment";
-import { podsWith, tcp } from "../shared/network";
+import { inNamespace, podsWith, tcp } from "../shared/network";
 import { DashboardPanel, timeseriesDashboard } from "./observability";
 
 /**
@@ -145,9 +145,7 @@ export function kafkaMetricsNetworkPolicies(
 ): Record<string, k8s.types.input.networking.v1.NetworkPolicySpec> {
     const nodes = { "strimzi.io/cluster": cluster, "strimzi.io/name": `${cluster}-kafka` };
     const exporter = { "strimzi.io/cluster": cluster, "strimzi.io/name": `${cluster}-kafka-exporter` };
-    const prometheus = monitoringNamespace
-        ? [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } } }], ports: [tcp(9404)] }]
-        : [];
+    const prometheus = monitoringNamespace ? [{ from: [inNamespace(monitoringNamespace)], ports: [tcp(9404)] }] : [];
     return {
         "metrics-scrape": { podSelector: { matchLabels: nodes }, policyTypes: ["Ingress"], ingress: prometheus },
         "exporter-to-brokers": {

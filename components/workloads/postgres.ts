@@ -6,7 +6,7 @@ import { defaultRetentionDays, requiredRetentionDays, storeProvider } from "../c
 import type { Environment } from "../config/primitives";
 import { PerEnvironment, statefulProtection } from "../shared/environment";
 import type { Monitoring } from "../shared/helm";
-import { DataNetwork, Destination, egressTo, podsIn, podsWith, tcp } from "../shared/network";
+import { DataNetwork, Destination, egressTo, inNamespace, podsIn, podsWith, tcp } from "../shared/network";
 
 /** The CNPG plugin name the Barman Cloud plugin registers under. */
 export const barmanPluginName = "barman-cloud.cloudnative-pg.io";
@@ -312,7 +312,7 @@ export function postgresNetworkPolicies(
     if (net.operator) ingress.push({ from: [podsIn(net.operator.namespace, net.operator.podLabels)], ports: [tcp(8000)] });
     if (net.monitoringNamespace)
         ingress.push({
-            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": net.monitoringNamespace } } }],
+            from: [inNamespace(net.monitoringNamespace)],
             ports: [tcp(9187)],
         });
     return {
